@@ -1,0 +1,56 @@
+// Module entry: checks the ONNX Runtime API version and exports the native surface declared in
+// ts/native.ts.
+#include <napi.h>
+
+#include "addon_data.h"
+#include "model_host.h"
+
+namespace proton {
+
+Napi::Value MakeError(Napi::Env env, ErrorCode code, const std::string& message) {
+  auto* addon = env.GetInstanceData<AddonData>();
+  if (addon != nullptr && !addon->errorClass.IsEmpty()) {
+    return addon->errorClass.New(
+        {Napi::String::New(env, ErrorCodeName(code)), Napi::String::New(env, message)});
+  }
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", ErrorCodeName(code));
+  return error.Value();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports);
+
+namespace {
+
+Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  auto* addon = info.Env().GetInstanceData<AddonData>();
+  addon->errorClass = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+Napi::Value OrtVersion(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), OrtGetApiBase()->GetVersionString());
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  const std::string versionError = InitOrtApi();
+  if (!versionError.empty()) throw Napi::Error::New(env, versionError);
+  auto* addon = new AddonData();
+  env.SetInstanceData(addon);
+  addon->modelClass = Napi::Persistent(ModelWrap::DefineClass(env));
+  exports.Set("loadModel", Napi::Function::New(env, &ModelHost::Load, "loadModel"));
+  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
+  exports.Set("ortVersion", Napi::Function::New(env, OrtVersion, "ortVersion"));
+  exports.Set("apiVersion", Napi::Number::New(env, ORT_API_VERSION));
+  return exports;
+}
+
+}  // namespace proton
+
+static Napi::Object InitProton(Napi::Env env, Napi::Object exports) {
+  return proton::Init(env, exports);
+}
+
+NODE_API_MODULE(proton_native, InitProton)

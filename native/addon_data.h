@@ -1,0 +1,20 @@
+// Per-environment state of the addon (one per Node environment, worker threads included).
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+
+#include "ort_api.h"
+
+namespace proton {
+
+struct AddonData {
+  Napi::FunctionReference errorClass;  // ProtonError from ts/errors.ts, set by setErrorClass()
+  Napi::FunctionReference modelClass;  // the native Model constructor
+};
+
+// A ProtonError instance (or a plain Error with `code` before setErrorClass ran).
+Napi::Value MakeError(Napi::Env env, ErrorCode code, const std::string& message);
+
+}  // namespace proton

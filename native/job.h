@@ -1,0 +1,74 @@
+// One inference request as the model's worker threads see it: plain C++ data, no JS values.
+#pragma once
+
+#include <onnxruntime_c_api.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ort_api.h"
+
+namespace proton {
+
+using Clock = std::chrono::steady_clock;
+
+struct InputTensor {
+  std::vector<int64_t> dims;
+  // Borrowed from the caller's ArrayBuffer, which the JS side keeps referenced until completion.
+  const void* data = nullptr;
+  size_t bytes = 0;
+  // Copied on the JS thread: JS strings cannot be read from another thread.
+  std::vector<std::string> strings;
+};
+
+// An output tensor, or a batch row range of one; `value` keeps the ORT memory alive.
+struct OutputTensor {
+  ONNXTensorElementDataType type = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
+  std::vector<int64_t> dims;
+  std::shared_ptr<OrtValue> value;
+  const uint8_t* data = nullptr;
+  size_t bytes = 0;
+  std::vector<std::string> strings;
+};
+
+// Opaque to the workers: handles that only the JS thread creates and releases.
+struct JsHandles {
+  void* deferred = nullptr;
+  std::vector<void*> references;
+};
+
+struct Job {
+  std::vector<InputTensor> inputs;  // in the model's input order
+  std::vector<size_t> outputs;      // indices of the requested outputs, in order
+  int64_t batchSize = 1;            // leading dimension when the model batches, else 1
+  Clock::time_point enqueued;
+  Clock::time_point deadline = Clock::time_point::max();
+  // Set to non-zero by JS (Atomics.store) when the caller gives up; may be null.
+  int32_t* cancelFlag = nullptr;
+
+  bool failed = false;
+  ErrorCode errorCode = ErrorCode::kInternal;
+  std::string errorMessage;
+  std::vector<OutputTensor> results;
+
+  JsHandles js;
+  Job* next = nullptr;  // link in the completion list
+
+  void Fail(ErrorCode code, std::string message) {
+    failed = true;
+    errorCode = code;
+    errorMessage = std::move(message);
+    results.clear();
+  }
+
+  bool Cancelled() const {
+    return cancelFlag != nullptr &&
+           std::atomic_ref<int32_t>(*cancelFlag).load(std::memory_order_relaxed) != 0;
+  }
+};
+
+}  // namespace proton

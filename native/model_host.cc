@@ -1,0 +1,310 @@
+#include "model_host.h"
+
+#include <cmath>
+
+#include "js_tensor.h"
+
+namespace proton {
+
+namespace {
+
+int64_t IntOption(const Napi::Object& options, const char* key, int64_t fallback) {
+  Napi::Value value = options.Get(key);
+  return value.IsNumber() ? value.As<Napi::Number>().Int64Value() : fallback;
+}
+
+WorkerOptions ParseOptions(const Napi::Object& options) {
+  WorkerOptions parsed;
+  parsed.session.intraOpThreads = static_cast<int>(IntOption(options, "intraOpNumThreads", 1));
+  parsed.session.interOpThreads = static_cast<int>(IntOption(options, "interOpNumThreads", 1));
+  parsed.session.optimization =
+      static_cast<GraphOptimizationLevel>(IntOption(options, "graphOptimizationLevel", 99));
+  parsed.session.executionMode = static_cast<ExecutionMode>(IntOption(options, "executionMode", 0));
+  parsed.queueCapacity = static_cast<size_t>(IntOption(options, "queueCapacity", 1024));
+  parsed.maxBatchSize = IntOption(options, "maxBatchSize", 0);
+  parsed.maxQueueDelay = std::chrono::microseconds(IntOption(options, "maxQueueDelayUs", 0));
+  parsed.instances = static_cast<int>(IntOption(options, "instances", 1));
+  parsed.holdUntilQueued = static_cast<size_t>(IntOption(options, "holdUntilQueued", 0));
+  Napi::Value preferred = options.Get("preferredBatchSizes");
+  if (preferred.IsArray()) {
+    Napi::Array array = preferred.As<Napi::Array>();
+    for (uint32_t i = 0; i < array.Length(); ++i) {
+      parsed.preferredBatchSizes.push_back(array.Get(i).As<Napi::Number>().Int64Value());
+    }
+  }
+  return parsed;
+}
+
+void ReleaseReferences(napi_env env, JsHandles& js) {
+  for (void* reference : js.references)
+    napi_delete_reference(env, static_cast<napi_ref>(reference));
+  js.references.clear();
+}
+
+}  // namespace
+
+ModelHost::ModelHost(AddonData* addon, std::string path, WorkerOptions options) : addon_(addon) {
+  worker_ = std::make_unique<ModelWorker>(std::move(path), std::move(options),
+                                          [this] { ScheduleWake(); });
+}
+
+Napi::Value ModelHost::Load(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* addon = env.GetInstanceData<AddonData>();
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  std::shared_ptr<ModelHost> host(
+      new ModelHost(addon, path, ParseOptions(info[1].As<Napi::Object>())));
+
+  napi_value promise = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &host->loadDeferred_, &promise),
+                       Napi::Value());
+  // The thread-safe function owns a share of the host until Node finalizes it.
+  auto* share = new std::shared_ptr<ModelHost>(host);
+  host->wakeup_ = Wakeup::New(env, "proton.model", 0, 1, host.get(), &ModelHost::Finalize, share);
+  host->worker_->Start();
+  return Napi::Value(env, promise);
+}
+
+void ModelHost::ScheduleWake() {
+  if (wakeScheduled_.exchange(true, std::memory_order_seq_cst)) return;
+  // Fails only while Node tears the function down; Finalize then frees what is left.
+  (void)wakeup_.NonBlockingCall();
+}
+
+void ModelHost::CallJs(Napi::Env env, Napi::Function, ModelHost* host, void*) {
+  if (env == nullptr) return;  // teardown: Finalize cleans up
+  host->OnWake(env);
+}
+
+void ModelHost::OnWake(Napi::Env env) {
+  wakeScheduled_.store(false, std::memory_order_seq_cst);
+  Napi::HandleScope scope(env);
+  if (!loadHandled_) {
+    if (!worker_->LoadFinished()) return;
+    FinishLoad(env);
+    if (closed_) return;
+  }
+  // Read before draining: once every instance has exited, all its completions are in the list.
+  const bool exited = worker_->Exited();
+  for (Job* job = worker_->TakeCompleted(); job != nullptr;) {
+    Job* next = job->next;
+    Settle(env, job);
+    job = next;
+  }
+  if (exited && !closed_) FinishClose(env);
+  UpdateRef(env);
+}
+
+void ModelHost::FinishLoad(Napi::Env env) {
+  loadHandled_ = true;
+  napi_deferred deferred = loadDeferred_;
+  loadDeferred_ = nullptr;
+  if (!worker_->loadError().empty()) {
+    worker_->Join();
+    Napi::Value error = MakeError(env, worker_->loadErrorCode(), worker_->loadError());
+    napi_reject_deferred(env, deferred, error);
+    closed_ = true;
+    accepting_ = false;
+    wakeup_.Release();
+    return;
+  }
+  worker_->StartRemainingInstances();
+  Napi::Object model = addon_->modelClass.New({Napi::External<ModelHost>::New(env, this)});
+  napi_resolve_deferred(env, deferred, model);
+}
+
+void ModelHost::Settle(Napi::Env env, Job* job) {
+  std::unique_ptr<Job> owned(job);
+  --pending_;
+  ReleaseReferences(env, job->js);
+  auto deferred = static_cast<napi_deferred>(job->js.deferred);
+  try {
+    if (job->failed) {
+      napi_reject_deferred(env, deferred, MakeError(env, job->errorCode, job->errorMessage));
+      return;
+    }
+    const auto& outputs = worker_->session().outputs();
+    Napi::Object result = Napi::Object::New(env);
+    for (size_t k = 0; k < job->outputs.size(); ++k) {
+      result.Set(outputs[job->outputs[k]].name, OutputToJs(env, job->results[k]));
+    }
+    napi_resolve_deferred(env, deferred, result);
+  } catch (const std::exception& error) {
+    // Building the result failed (out of memory, a pending JS exception): still settle once.
+    Napi::Env(env).GetAndClearPendingException();
+    napi_reject_deferred(env, deferred,
+                         MakeError(env, ErrorCode::kInternal,
+                                   std::string("returning the outputs failed: ") + error.what()));
+  }
+}
+
+void ModelHost::FinishClose(Napi::Env env) {
+  worker_->Join();
+  closed_ = true;
+  accepting_ = false;
+  for (napi_deferred deferred : closeDeferreds_)
+    napi_resolve_deferred(env, deferred, env.Undefined());
+  closeDeferreds_.clear();
+  wakeup_.Release();
+}
+
+void ModelHost::UpdateRef(Napi::Env env) {
+  if (closed_ || finalized_) return;
+  // Keep the process alive while work is owed to JS; an idle model must not hold it open.
+  const bool needed = pending_ > 0 || !closeDeferreds_.empty();
+  if (needed && !referenced_) {
+    wakeup_.Ref(env);
+    referenced_ = true;
+  } else if (!needed && referenced_) {
+    wakeup_.Unref(env);
+    referenced_ = false;
+  }
+}
+
+Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!accepting_) {
+    throw Napi::Error(env, MakeError(env, ErrorCode::kUnavailable, "the model is closed"));
+  }
+  const WorkerOptions& options = worker_->options();
+  if (worker_->Queued() >= options.queueCapacity) {
+    throw Napi::Error(
+        env, MakeError(env, ErrorCode::kResourceExhausted,
+                       "the model's queue is full (" + std::to_string(options.queueCapacity) +
+                           " requests); retry later"));
+  }
+  const ModelSession& session = worker_->session();
+  auto job = std::make_unique<Job>();
+  // Release borrowed references if anything below throws before the job is queued.
+  struct ReferenceGuard {
+    napi_env env;
+    Job* job;
+    ~ReferenceGuard() {
+      if (job != nullptr) ReleaseReferences(env, job->js);
+    }
+  } guard{env, job.get()};
+
+  Napi::Array inputs = info[0].As<Napi::Array>();
+  job->inputs.reserve(session.inputs().size());
+  for (uint32_t i = 0; i < session.inputs().size(); ++i) {
+    job->inputs.push_back(
+        ReadInputTensor(env, inputs.Get(i).As<Napi::Object>(), session.inputs()[i], job->js));
+  }
+  if (info[1].IsArray()) {
+    Napi::Array outputs = info[1].As<Napi::Array>();
+    for (uint32_t k = 0; k < outputs.Length(); ++k) {
+      job->outputs.push_back(outputs.Get(k).As<Napi::Number>().Uint32Value());
+    }
+  } else {
+    for (size_t k = 0; k < session.outputs().size(); ++k) job->outputs.push_back(k);
+  }
+  if (worker_->batching() && !job->inputs.empty() && !job->inputs[0].dims.empty()) {
+    job->batchSize = job->inputs[0].dims[0];
+  }
+  const double timeoutMs = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0;
+  if (timeoutMs > 0 && std::isfinite(timeoutMs)) {
+    job->deadline =
+        Clock::now() + std::chrono::microseconds(static_cast<int64_t>(timeoutMs * 1000));
+  }
+  if (info[3].IsTypedArray()) {
+    Napi::Int32Array flag = info[3].As<Napi::Int32Array>();
+    job->cancelFlag = flag.Data();
+    napi_ref reference = nullptr;
+    NAPI_THROW_IF_FAILED(env, napi_create_reference(env, flag, 1, &reference), Napi::Value());
+    job->js.references.push_back(reference);
+  }
+
+  napi_value promise = nullptr;
+  napi_deferred deferred = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &deferred, &promise), Napi::Value());
+  job->js.deferred = deferred;
+  if (!worker_->TryEnqueue(job.get())) {
+    // Unreachable while the JS thread is the only producer (capacity was checked above).
+    napi_reject_deferred(
+        env, deferred, MakeError(env, ErrorCode::kResourceExhausted, "the model's queue is full"));
+    return Napi::Value(env, promise);
+  }
+  guard.job = nullptr;
+  job.release();  // owned by the worker until it comes back through the completion list
+  ++pending_;
+  UpdateRef(env);
+  return Napi::Value(env, promise);
+}
+
+Napi::Value ModelHost::Close(Napi::Env env) {
+  napi_value promise = nullptr;
+  napi_deferred deferred = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &deferred, &promise), Napi::Value());
+  if (closed_ || finalized_) {
+    napi_resolve_deferred(env, deferred, env.Undefined());
+    return Napi::Value(env, promise);
+  }
+  closeDeferreds_.push_back(deferred);
+  accepting_ = false;
+  worker_->RequestStop(false);
+  UpdateRef(env);
+  return Napi::Value(env, promise);
+}
+
+void ModelHost::Abandon() {
+  if (closed_ || finalized_) return;
+  accepting_ = false;
+  worker_->RequestStop(false);
+}
+
+Napi::Value ModelHost::Stats(Napi::Env env) const {
+  const WorkerStats stats = worker_->Stats();
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("executions", static_cast<double>(stats.executions));
+  result.Set("inferences", static_cast<double>(stats.inferences));
+  Napi::Array sizes = Napi::Array::New(env, stats.batchSizes.size());
+  for (size_t i = 0; i < stats.batchSizes.size(); ++i) {
+    sizes.Set(static_cast<uint32_t>(i), static_cast<double>(stats.batchSizes[i]));
+  }
+  result.Set("batchSizes", sizes);
+  result.Set("pending", static_cast<double>(pending_));
+  return result;
+}
+
+Napi::Value ModelHost::Metadata(Napi::Env env) const {
+  return MetadataToJs(env, worker_->session());
+}
+
+void ModelHost::Finalize(Napi::Env env, std::shared_ptr<ModelHost>* share, ModelHost* host) {
+  host->finalized_ = true;
+  // At environment teardown the workers may still run: fail their queue unrun and wait for them.
+  host->worker_->RequestStop(true);
+  host->worker_->Join();
+  for (Job* job = host->worker_->TakeCompleted(); job != nullptr;) {
+    Job* next = job->next;
+    ReleaseReferences(env, job->js);
+    delete job;
+    job = next;
+  }
+  delete share;
+}
+
+Napi::Function ModelWrap::DefineClass(Napi::Env env) {
+  return ObjectWrap<ModelWrap>::DefineClass(env, "NativeModel",
+                                            {
+                                                InstanceMethod<&ModelWrap::Infer>("infer"),
+                                                InstanceMethod<&ModelWrap::Close>("close"),
+                                                InstanceMethod<&ModelWrap::Stats>("stats"),
+                                                InstanceMethod<&ModelWrap::Metadata>("metadata"),
+                                                InstanceMethod<&ModelWrap::Pending>("pending"),
+                                            });
+}
+
+ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : ObjectWrap<ModelWrap>(info) {
+  if (!info[0].IsExternal()) {
+    throw Napi::TypeError::New(info.Env(), "NativeModel is created by loadModel(), not with new");
+  }
+  host_ = info[0].As<Napi::External<ModelHost>>().Data()->shared_from_this();
+}
+
+ModelWrap::~ModelWrap() {
+  // No N-API calls here: at teardown Node may already have finalized the thread-safe function.
+  if (host_) host_->Abandon();
+}
+
+}  // namespace proton

@@ -1,0 +1,82 @@
+// The JS side of one loaded model: the thread-safe function the workers wake, the promises of
+// accepted jobs, and the lifecycle (loading, serving, closing, closed). JS thread only, except
+// ScheduleWake.
+#pragma once
+
+#include <napi.h>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "addon_data.h"
+#include "model_worker.h"
+
+namespace proton {
+
+class ModelHost : public std::enable_shared_from_this<ModelHost> {
+ public:
+  // loadModel(path, options) -> Promise<native Model>
+  static Napi::Value Load(const Napi::CallbackInfo& info);
+
+  Napi::Value Infer(const Napi::CallbackInfo& info);
+  Napi::Value Close(Napi::Env env);
+  Napi::Value Stats(Napi::Env env) const;
+  Napi::Value Metadata(Napi::Env env) const;
+  Napi::Value Pending(Napi::Env env) const {
+    return Napi::Number::New(env, static_cast<double>(pending_));
+  }
+
+  // The JS model object was garbage-collected without close(): stop once the queue drains.
+  void Abandon();
+
+ private:
+  static void CallJs(Napi::Env env, Napi::Function, ModelHost* host, void*);
+  using Wakeup = Napi::TypedThreadSafeFunction<ModelHost, void, &ModelHost::CallJs>;
+
+  ModelHost(AddonData* addon, std::string path, WorkerOptions options);
+
+  static void Finalize(Napi::Env env, std::shared_ptr<ModelHost>* self, ModelHost*);
+
+  // Worker threads: asks the JS thread to look at the worker, at most one pending call.
+  void ScheduleWake();
+  void OnWake(Napi::Env env);
+  void FinishLoad(Napi::Env env);
+  void Settle(Napi::Env env, Job* job);
+  void FinishClose(Napi::Env env);
+  void UpdateRef(Napi::Env env);
+
+  AddonData* const addon_;
+  std::unique_ptr<ModelWorker> worker_;
+  Wakeup wakeup_;
+  // seq_cst with CompletionList: a worker either sees false here or its job is taken by OnWake.
+  std::atomic<bool> wakeScheduled_{false};
+
+  napi_deferred loadDeferred_ = nullptr;
+  std::vector<napi_deferred> closeDeferreds_;
+  bool loadHandled_ = false;
+  bool accepting_ = true;
+  bool closed_ = false;
+  bool finalized_ = false;  // the thread-safe function is gone (environment teardown or closed)
+  bool referenced_ = true;  // whether the thread-safe function keeps the event loop alive
+  size_t pending_ = 0;      // accepted jobs whose promises are not yet settled
+};
+
+// The JS class wrapping a ModelHost; its methods are declared in ts/native.ts.
+class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
+ public:
+  static Napi::Function DefineClass(Napi::Env env);
+  explicit ModelWrap(const Napi::CallbackInfo& info);
+  ~ModelWrap() override;
+
+ private:
+  Napi::Value Infer(const Napi::CallbackInfo& info) { return host_->Infer(info); }
+  Napi::Value Close(const Napi::CallbackInfo& info) { return host_->Close(info.Env()); }
+  Napi::Value Stats(const Napi::CallbackInfo& info) { return host_->Stats(info.Env()); }
+  Napi::Value Metadata(const Napi::CallbackInfo& info) { return host_->Metadata(info.Env()); }
+  Napi::Value Pending(const Napi::CallbackInfo& info) { return host_->Pending(info.Env()); }
+
+  std::shared_ptr<ModelHost> host_;
+};
+
+}  // namespace proton

@@ -1,0 +1,122 @@
+// The threads that own a model: they load its session, take jobs from its queue, form batches,
+// run them and hand finished jobs back. Knows nothing of JS; `notify` tells the JS side to look.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "completion_list.h"
+#include "job.h"
+#include "job_queue.h"
+#include "model_session.h"
+#include "wake_signal.h"
+
+namespace proton {
+
+struct WorkerOptions {
+  SessionOptions session;
+  size_t queueCapacity = 1024;
+  int64_t maxBatchSize = 0;  // 0: no dynamic batching
+  std::vector<int64_t> preferredBatchSizes;
+  std::chrono::microseconds maxQueueDelay{0};
+  int instances = 1;
+  size_t holdUntilQueued = 0;  // test hook, see ts/model-types.ts
+};
+
+struct WorkerStats {
+  uint64_t executions = 0;
+  uint64_t inferences = 0;
+  std::vector<uint64_t> batchSizes;  // index = rows per execution
+};
+
+class ModelWorker {
+ public:
+  // `notify` is called from worker threads when finished jobs or a lifecycle event await the JS
+  // thread; it must be cheap and must not block.
+  ModelWorker(std::string path, WorkerOptions options, std::function<void()> notify);
+  ~ModelWorker();
+
+  ModelWorker(const ModelWorker&) = delete;
+  ModelWorker& operator=(const ModelWorker&) = delete;
+
+  // Starts the first instance, which loads the session and then notifies.
+  void Start();
+
+  // After the load notification: true once the first instance has finished loading (or failed).
+  bool LoadFinished() const { return loadFinished_.load(std::memory_order_acquire); }
+  // The load error, empty on success. Valid once LoadFinished().
+  const std::string& loadError() const { return loadError_; }
+  ErrorCode loadErrorCode() const { return loadErrorCode_; }
+  const ModelSession& session() const { return *session_; }
+  const WorkerOptions& options() const { return options_; }
+  bool batching() const { return batching_; }
+
+  // JS thread, after a successful load: starts the other instances.
+  void StartRemainingInstances();
+
+  // JS thread only. False when the queue is at capacity.
+  [[nodiscard]] bool TryEnqueue(Job* job);
+
+  // Stops taking new work; workers finish what is queued (or, with `abandon`, fail it unrun as
+  // UNAVAILABLE) and then exit. Any thread; idempotent.
+  void RequestStop(bool abandon);
+
+  // True once every instance thread has left its loop (they may still be joining).
+  bool Exited() const;
+
+  // JS thread: joins every thread (returns at once once Exited()).
+  void Join();
+
+  // JS thread: every finished job, oldest first, linked through Job::next.
+  Job* TakeCompleted() { return completed_.TakeAll(); }
+
+  WorkerStats Stats() const;
+  size_t Queued() const { return queued_.load(std::memory_order_relaxed); }
+
+ private:
+  void InstanceMain(int instance);
+  void Serve();
+  Job* WaitForJob();
+  Job* TryTake();
+  Job* FillBatch(std::vector<Job*>& batch);
+  bool DropIfExpired(Job* job);
+  bool Compatible(const Job& first, const Job& candidate) const;
+  bool IsPreferred(int64_t rows) const;
+  void Complete(Job* job);
+  void RecordExecution(const std::vector<Job*>& batch);
+
+  const std::string path_;
+  const WorkerOptions options_;
+  const std::function<void()> notify_;
+
+  std::shared_ptr<const ModelSession> session_;  // written by instance 0 before loadFinished_
+  std::string loadError_;
+  ErrorCode loadErrorCode_ = ErrorCode::kInternal;
+  bool batching_ = false;
+  int64_t largestPreferred_ = 0;
+  std::atomic<bool> loadFinished_{false};
+
+  JobQueue<Job*> queue_;
+  // Jobs pushed and not yet popped; the capacity check and the test hold read it.
+  std::atomic<size_t> queued_{0};
+  // Cleared once the test hold is satisfied, so the hot path reads one relaxed bool.
+  std::atomic<bool> holding_{false};
+  WakeSignal wake_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> abandon_{false};
+
+  CompletionList completed_;
+  std::vector<std::thread> threads_;  // JS thread only
+  std::atomic<int> running_{0};       // instance threads that have not left their loop
+
+  std::atomic<uint64_t> executions_{0};
+  std::atomic<uint64_t> inferences_{0};
+  std::unique_ptr<std::atomic<uint64_t>[]> batchHistogram_;
+  size_t histogramSize_ = 0;
+};
+
+}  // namespace proton

@@ -1,0 +1,38 @@
+// A sleep/wake primitive for model workers (an event count over a futex): a waiter announces
+// itself, re-checks its condition, then sleeps; a notifier makes a system call only when someone
+// sleeps, so a busy model costs the JS thread no syscall per request.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+namespace proton {
+
+class WakeSignal {
+ public:
+  // Announces a waiter; the caller must re-check its condition, then Wait or CancelWait.
+  uint32_t PrepareWait() {
+    waiters_.fetch_add(1, std::memory_order_seq_cst);
+    // Orders the announcement before the caller's re-check (pairs with Notify's fence).
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    return epoch_.load(std::memory_order_seq_cst);
+  }
+
+  void CancelWait() { waiters_.fetch_sub(1, std::memory_order_relaxed); }
+
+  // Sleeps until notified after PrepareWait returned `epoch`, or until `timeout` passes.
+  void Wait(uint32_t epoch, std::chrono::nanoseconds timeout = std::chrono::nanoseconds::max());
+
+  // The notifier's change must be visible before it calls these (they begin with a seq_cst fence).
+  void NotifyOne() { Notify(1); }
+  void NotifyAll() { Notify(INT32_MAX); }
+
+ private:
+  void Notify(int count);
+
+  std::atomic<uint32_t> epoch_{0};
+  std::atomic<uint32_t> waiters_{0};
+};
+
+}  // namespace proton

@@ -1,0 +1,76 @@
+/**
+ * The whole native surface, declared in one place; nothing else loads the `.node` file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { ProtonError } from './errors';
+import type { InferOutputs, ModelMetadata, ModelStats } from './model-types';
+import type { Tensor } from './tensor';
+
+/** Load options as the addon reads them (already validated in TS). */
+export interface NativeLoadOptions {
+  intraOpNumThreads: number;
+  interOpNumThreads: number;
+  /** ORT GraphOptimizationLevel: 0 disabled, 1 basic, 2 extended, 99 all. */
+  graphOptimizationLevel: 0 | 1 | 2 | 99;
+  /** ORT ExecutionMode: 0 sequential, 1 parallel. */
+  executionMode: 0 | 1;
+  queueCapacity: number;
+  maxBatchSize: number;
+  preferredBatchSizes: number[];
+  maxQueueDelayUs: number;
+  instances: number;
+  holdUntilQueued: number;
+}
+
+export interface NativeModel {
+  /**
+   * Queues one inference. `inputs` follow the model's input order; `outputIndices` selects
+   * outputs (null: all); `timeoutMs` 0 means none; `cancelFlag[0]` set non-zero drops the job if
+   * it has not started. Throws UNAVAILABLE when closed, RESOURCE_EXHAUSTED when the queue is full.
+   */
+  infer(
+    inputs: readonly Tensor[],
+    outputIndices: readonly number[] | null,
+    timeoutMs: number,
+    cancelFlag: Int32Array | undefined,
+  ): Promise<InferOutputs>;
+  /** Stops accepting; resolves once every accepted job has settled and the threads are joined. */
+  close(): Promise<void>;
+  stats(): ModelStats;
+  metadata(): ModelMetadata;
+  /** Accepted jobs whose promises are not yet settled. */
+  pending(): number;
+}
+
+export interface NativeBinding {
+  loadModel(modelPath: string, options: NativeLoadOptions): Promise<NativeModel>;
+  setErrorClass(errorClass: typeof ProtonError): void;
+  ortVersion(): string;
+  /** The ONNX Runtime C API version the addon was built against. */
+  apiVersion: number;
+}
+
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`cannot find Proton's package.json above ${__dirname}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+function loadBinding(): NativeBinding {
+  const file = path.join(packageRoot(), 'build', 'Release', 'proton_native.node');
+  if (!fs.existsSync(file)) {
+    throw new Error(`Proton's native addon is missing (${file}): run \`npm install\` or \`npm run build\` to compile it.`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const binding = require(file) as NativeBinding;
+  binding.setErrorClass(ProtonError);
+  return binding;
+}
+
+export const native: NativeBinding = loadBinding();

@@ -1,0 +1,82 @@
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { ModelRegistry } from '../model-registry';
+import { createHealthService } from './health-service';
+import { createInferenceService } from './inference-service';
+import { createPredictService } from './predict-service';
+import { loadProtonServices } from './proto-loading';
+import type { GrpcLogger, GrpcRequestMetrics, GrpcServiceContext } from './unary-handler';
+
+/** Triton's message size limit both ways; grpc-js would otherwise refuse requests over 4 MiB. */
+const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
+
+/** How long close() lets in-flight calls finish before cancelling them. */
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+export interface GrpcServerOptions {
+  host: string;
+  /** 0 binds a free port; the handle reports it. */
+  port: number;
+  metrics?: GrpcRequestMetrics;
+  /** Receives unexpected handler failures; defaults to console.error. */
+  logger?: GrpcLogger;
+  /** close() waits this long for in-flight calls, then cancels them (default 10 s). */
+  shutdownTimeoutMs?: number;
+}
+
+export interface GrpcServerHandle {
+  /** The bound port (the chosen one when the options asked for 0). */
+  readonly port: number;
+  /** Stops accepting calls, lets in-flight calls finish, and cancels those still running at the deadline. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `predict.Predictor`, `inference.GRPCInferenceService` and `grpc.health.v1.Health` for the
+ * models of `registry`. Closing the server leaves the models open; the registry owns them.
+ */
+export async function startGrpcServer(registry: ModelRegistry, options: GrpcServerOptions): Promise<GrpcServerHandle> {
+  let closing = false;
+  const context: GrpcServiceContext = {
+    registry,
+    metrics: options.metrics,
+    logger: options.logger ?? { error: (details, message) => console.error(message, details) },
+    isClosing: () => closing,
+  };
+  const services = loadProtonServices();
+  const server = new Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  });
+  server.addService(services.predictor, createPredictService(context));
+  server.addService(services.inference, createInferenceService(context));
+  server.addService(services.health, createHealthService(context));
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${formatHost(options.host)}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
+  });
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= new Promise<void>((resolve) => {
+      closing = true;
+      // forceShutdown destroys the sessions that tryShutdown waits on; resolve right away either way.
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return closed;
+  };
+  return { port, close };
+}
+
+/** IPv6 literals need brackets in a gRPC target. */
+function formatHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}

@@ -1,0 +1,102 @@
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ProtonError } from '../../errors';
+import type { TensorInfo } from '../../model-types';
+import { toV2Datatype, toV2Shape } from '../datatype';
+import type { ModelRegistry } from '../model-registry';
+import { inferControlOf } from './call-control';
+import type {
+  Empty,
+  ModelInferRequest,
+  ModelInferResponse,
+  ModelMetadataRequest,
+  ModelMetadataResponse,
+  ModelReadyRequest,
+  ModelReadyResponse,
+  ServerLiveResponse,
+  ServerMetadataResponse,
+  ServerReadyResponse,
+  TensorMetadata,
+} from './messages';
+import { unaryHandler, type GrpcServiceContext } from './unary-handler';
+import { decodeInferInputs, encodeInferOutputs } from './v2-grpc-tensors';
+import { serverIdentity } from './server-identity';
+
+/** The platform string Triton reports for ONNX Runtime models. */
+const PLATFORM = 'onnxruntime_onnx';
+
+/** `inference.GRPCInferenceService`: the Open Inference Protocol's core RPCs. */
+export function createInferenceService(context: GrpcServiceContext): UntypedServiceImplementation {
+  const { registry } = context;
+  return {
+    ServerLive: unaryHandler<Empty, ServerLiveResponse>(context, 'ServerLive', () => ({ live: true })),
+
+    ServerReady: unaryHandler<Empty, ServerReadyResponse>(context, 'ServerReady', () => ({
+      ready: !context.isClosing() && registry.list().every((served) => served.model.ready),
+    })),
+
+    // Like Triton, an unknown model or version is simply not ready: readiness probes never error.
+    ModelReady: unaryHandler<ModelReadyRequest, ModelReadyResponse>(context, 'ModelReady', ({ request }) => ({
+      ready: !context.isClosing() && isModelReady(registry, request.name, request.version),
+    })),
+
+    ServerMetadata: unaryHandler<Empty, ServerMetadataResponse>(context, 'ServerMetadata', () => ({
+      ...serverIdentity(),
+      extensions: [],
+    })),
+
+    ModelMetadata: unaryHandler<ModelMetadataRequest, ModelMetadataResponse>(context, 'ModelMetadata', ({ request }) => {
+      const served = registry.get(request.name, request.version);
+      const { inputs, outputs } = served.model.metadata;
+      return {
+        name: served.name,
+        versions: [served.version],
+        platform: PLATFORM,
+        inputs: inputs.map(describeTensor),
+        outputs: outputs.map(describeTensor),
+      };
+    }),
+
+    ModelInfer: unaryHandler<ModelInferRequest, ModelInferResponse>(
+      context,
+      'ModelInfer',
+      async (call) => {
+        const { request } = call;
+        const served = registry.get(request.model_name, request.model_version);
+        const inputs = decodeInferInputs(request.inputs, request.raw_input_contents);
+        const requested = requestedOutputNames(request);
+        const outputs = await served.model.infer(inputs, {
+          ...inferControlOf(call),
+          ...(requested.length > 0 ? { outputs: requested } : {}),
+        });
+        const names = requested.length > 0 ? requested : served.model.metadata.outputs.map((output) => output.name);
+        return {
+          model_name: served.name,
+          model_version: served.version,
+          id: request.id,
+          ...encodeInferOutputs(outputs, names),
+        };
+      },
+      (request) => request.model_name,
+    ),
+  };
+}
+
+function isModelReady(registry: ModelRegistry, name: string, version: string): boolean {
+  if (!registry.has(name)) return false;
+  try {
+    return registry.get(name, version).model.ready;
+  } catch {
+    return false; // a version that is not served
+  }
+}
+
+function describeTensor(info: TensorInfo): TensorMetadata {
+  return { name: info.name, datatype: toV2Datatype(info.type), shape: toV2Shape(info.shape) };
+}
+
+function requestedOutputNames(request: ModelInferRequest): string[] {
+  const names = request.outputs.map((output) => output.name);
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate !== undefined) throw new ProtonError('INVALID_ARGUMENT', `output '${duplicate}' is requested more than once`);
+  return names;
+}

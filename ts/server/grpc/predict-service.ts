@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ProtonError } from '../../errors';
+import { elementCount } from '../../tensor';
+import { inferControlOf } from './call-control';
+import type { PredictRequest, PredictResponse } from './messages';
+import { unaryHandler, type GrpcServiceContext } from './unary-handler';
+
+/**
+ * `predict.Predictor`, the original Proton API: `data` + `shape` are the model's first input
+ * (float32); the answer is its first output, flattened, with its shape.
+ */
+export function createPredictService(context: GrpcServiceContext): UntypedServiceImplementation {
+  return {
+    Predict: unaryHandler<PredictRequest, PredictResponse>(
+      context,
+      'Predict',
+      async (call) => {
+        const { request } = call;
+        const served = context.registry.get(request.model_name);
+        const { inputs, outputs } = served.model.metadata;
+        const input = inputs[0];
+        const output = outputs[0];
+        if (!input || !output) {
+          throw new ProtonError('INVALID_ARGUMENT', `model '${served.name}' has no inputs or no outputs`);
+        }
+        if (input.type !== 'float32') {
+          throw new ProtonError(
+            'INVALID_ARGUMENT',
+            `model '${served.name}': input '${input.name}' is ${input.type}, but Predict sends float32 data only`,
+          );
+        }
+        if (output.type === 'string') {
+          throw new ProtonError(
+            'INVALID_ARGUMENT',
+            `model '${served.name}': output '${output.name}' is string, but Predict answers numeric data only`,
+          );
+        }
+        const dims = predictShape(request, input.shape);
+        const result = await served.model.infer(
+          { [input.name]: { type: 'float32', dims, data: Float32Array.from(request.data) } },
+          { ...inferControlOf(call), outputs: [output.name] },
+        );
+        const tensor = result[output.name];
+        if (!tensor) throw new ProtonError('INTERNAL', `model '${served.name}' returned no output '${output.name}'`);
+        return {
+          prediction_id: randomUUID(),
+          model_name: served.name,
+          // int64/uint64 outputs arrive as bigint; the proto field is float.
+          data: Array.from(tensor.data as ArrayLike<number | bigint>, Number),
+          shape: [...tensor.dims],
+        };
+      },
+      (request) => request.model_name,
+    ),
+  };
+}
+
+/** The request's shape, checked against the data; an empty shape means the model's static shape. */
+function predictShape(request: PredictRequest, modelShape: ReadonlyArray<number | string>): number[] {
+  const { data, shape } = request;
+  if (shape.length === 0) {
+    const isStatic = modelShape.every((dim) => typeof dim === 'number' && dim >= 0);
+    if (isStatic && elementCount(modelShape as number[]) === data.length) return modelShape as number[];
+    throw new ProtonError('INVALID_ARGUMENT', `shape is required: ${data.length} data elements, model input shape [${modelShape.join(',')}]`);
+  }
+  if (shape.some((dim) => dim < 0)) {
+    throw new ProtonError('INVALID_ARGUMENT', `invalid shape [${shape.join(',')}]; dimensions must be non-negative`);
+  }
+  const count = elementCount(shape);
+  if (count !== data.length) {
+    throw new ProtonError('INVALID_ARGUMENT', `shape [${shape.join(',')}] has ${count} elements but data has ${data.length}`);
+  }
+  return shape;
+}

@@ -1,0 +1,56 @@
+import type { ServerUnaryCall, handleUnaryCall } from '@grpc/grpc-js';
+import type { ModelRegistry } from '../model-registry';
+import { toGrpcFailure } from '../grpc-status';
+import type { Metrics } from '../metrics';
+
+/** The metrics sink the server reports each model request to. */
+export type GrpcRequestMetrics = Pick<Metrics, 'observeRequest'>;
+
+/** Where unexpected handler failures are logged (pino's signature). */
+export interface GrpcLogger {
+  error(details: object, message: string): void;
+}
+
+/** What every gRPC service handler shares. */
+export interface GrpcServiceContext {
+  readonly registry: ModelRegistry;
+  readonly metrics: GrpcRequestMetrics | undefined;
+  readonly logger: GrpcLogger;
+  /** True once shutdown has begun, so readiness and health report false. */
+  readonly isClosing: () => boolean;
+}
+
+/**
+ * Wraps an async handler as a grpc-js unary handler: the result or the mapped error is sent
+ * exactly once, unexpected errors are logged and become INTERNAL, and requests that name a model
+ * (`modelOf`) are reported to the metrics sink with their status and duration.
+ */
+export function unaryHandler<Request, Response>(
+  context: GrpcServiceContext,
+  method: string,
+  run: (call: ServerUnaryCall<Request, Response>) => Promise<Response> | Response,
+  modelOf?: (request: Request) => string,
+): handleUnaryCall<Request, Response> {
+  return async (call, callback) => {
+    const startedMs = performance.now();
+    const observe = (code: string): void => {
+      if (!modelOf || !context.metrics) return;
+      const name = modelOf(call.request);
+      // Unknown names are not labels: a client must not grow the metric series without bound.
+      const model = context.registry.has(name) ? name : '';
+      context.metrics.observeRequest('grpc', model, code, (performance.now() - startedMs) / 1000);
+    };
+    let response: Response;
+    try {
+      response = await run(call);
+    } catch (error) {
+      const failure = toGrpcFailure(error);
+      if (failure.unexpected) context.logger.error({ err: error, method }, `gRPC ${method} failed unexpectedly`);
+      observe(failure.errorCode);
+      callback({ code: failure.code, details: failure.details });
+      return;
+    }
+    observe('OK');
+    callback(null, response);
+  };
+}

@@ -1,0 +1,45 @@
+import type { HttpContext } from './context';
+import { Exchange } from './exchange';
+import { HttpError, errorReply } from './http-error';
+import { jsonReply, writeReply, type Reply } from './reply';
+import { checkDeclaredLength, decodeContentEncoding, readBody } from './request-body';
+import { readRequestHead, type RequestHead } from './request-head';
+import type { HttpRequest, HttpResponse } from './uws';
+
+/** Produces the reply of a request whose body has been read. */
+export type BodyWork = (body: Buffer, head: RequestHead, exchange: Exchange) => Promise<Reply>;
+
+/**
+ * Serves a request with a body: checks the framing headers, reads the body within the limit,
+ * runs `work`, answers exactly once. Call synchronously from the route handler, after copying
+ * whatever the route needs from `req`.
+ */
+export function serveWithBody(context: HttpContext, res: HttpResponse, req: HttpRequest, work: BodyWork): void {
+  let head: RequestHead;
+  try {
+    head = readRequestHead(req);
+    checkDeclaredLength(head, context.maxBodyBytes);
+  } catch (error) {
+    // The body was not read: close so its bytes are never parsed as a next request.
+    writeReply(res, errorReply(error), true);
+    return;
+  }
+  if (context.inFlight.draining) {
+    writeReply(res, jsonReply(503, { error: 'server is shutting down' }), true);
+    return;
+  }
+  const exchange = new Exchange(res, context.inFlight);
+  const alignAt = head.contentEncoding === undefined ? (head.inferenceHeaderLength ?? 0) : 0;
+  readBody(res, head, context.maxBodyBytes, alignAt)
+    .then((body) => decodeContentEncoding(body, head.contentEncoding, context.maxBodyBytes))
+    .then((body) => work(body, head, exchange))
+    .then(
+      (reply) => exchange.send(reply),
+      (error: unknown) => {
+        const reply = errorReply(error);
+        if (reply.status >= 500 && reply.code === 'INTERNAL') context.logger.error({ err: error }, 'request failed');
+        exchange.send(reply, error instanceof HttpError && error.closeConnection);
+      },
+    )
+    .catch((error: unknown) => context.logger.error({ err: error }, 'cannot write a response'));
+}

@@ -1,0 +1,18 @@
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { ModelRegistry } from '../model-registry';
+import type { InFlight } from './in-flight';
+
+/** What every route needs: the models, the instruments, the limits and the drain state. */
+export interface HttpContext {
+  readonly registry: ModelRegistry;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly inFlight: InFlight;
+  readonly maxBodyBytes: number;
+}
+
+/** Ready = not shutting down and every model loaded and open. */
+export function serverReady(context: HttpContext): boolean {
+  return !context.inFlight.draining && context.registry.list().every((served) => served.model.ready);
+}

@@ -1,0 +1,28 @@
+import { statusLine } from '../http-status';
+import type { HttpResponse } from './uws';
+
+/** A complete HTTP answer, built before anything is written. */
+export interface Reply {
+  status: number;
+  contentType: string;
+  body: string | Uint8Array;
+  /** Extra headers, written after Content-Type. */
+  headers?: ReadonlyArray<readonly [string, string]>;
+  /** 'OK' or the error code, for metrics. */
+  code?: string;
+}
+
+export const JSON_TYPE = 'application/json';
+
+/** A JSON reply from a value. */
+export function jsonReply(status: number, value: unknown): Reply {
+  return { status, contentType: JSON_TYPE, body: JSON.stringify(value), code: status < 400 ? 'OK' : `HTTP_${status}` };
+}
+
+/** Writes a reply; the caller corks when writing outside the route handler's synchronous part. */
+export function writeReply(res: HttpResponse, reply: Reply, closeConnection = false): void {
+  res.writeStatus(statusLine(reply.status));
+  res.writeHeader('Content-Type', reply.contentType);
+  if (reply.headers) for (const [name, value] of reply.headers) res.writeHeader(name, value);
+  res.end(reply.body, closeConnection);
+}
