@@ -87,6 +87,8 @@ ModelSession::ModelSession(const std::string& path, const SessionOptions& option
   Check(Ort().SetInterOpNumThreads(sessionOptions, options.interOpThreads));
   Check(Ort().SetSessionGraphOptimizationLevel(sessionOptions, options.optimization));
   Check(Ort().SetSessionExecutionMode(sessionOptions, options.executionMode));
+  // Errors reach the caller as ProtonErrors; ORT's own warnings would only be noise on stderr.
+  Check(Ort().SetSessionLogSeverityLevel(sessionOptions, ORT_LOGGING_LEVEL_ERROR));
   Check(Ort().CreateSession(OrtEnvironment(), path.c_str(), sessionOptions, &session_));
   try {
     Check(Ort().CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &cpuMemory_));

@@ -16,6 +16,7 @@ const expectedFailures = readExpectedFailures();
 const REGENERATE = 'regenerate the list with `npx tsx test/conformance/update-expected-failures.ts`';
 
 const tally = { total: 0, passed: 0, expectedFailures: 0 };
+const stale: string[] = [];
 
 describe('ONNX backend conformance', () => {
   it.each(SUITE_FOLDERS)(
@@ -36,8 +37,12 @@ describe('ONNX backend conformance', () => {
           problems.push(`${testCase.id}: Proton fails: ${protonFailure}; ${ortVerdict}`);
         } else if (!listed && ortFailure) {
           problems.push(`${testCase.id}: onnxruntime-node fails (${ortFailure}) but the test is not listed: ${REGENERATE}`);
+        } else if (listed && !ortFailure && protonFailure) {
+          problems.push(`${testCase.id}: Proton fails (${protonFailure}) where onnxruntime-node passes`);
         } else if (listed && !ortFailure) {
-          problems.push(`${testCase.id}: listed as an expected failure, but onnxruntime-node passes it now: ${REGENERATE}`);
+          // Some entries depend on the machine (the StringNormalizer tests need the en_US.UTF-8
+          // locale): both runtimes pass here, so the entry is stale, not a Proton defect.
+          stale.push(testCase.id);
         }
       }
       expect(problems).toEqual([]);
@@ -53,5 +58,8 @@ describe('ONNX backend conformance', () => {
 
   afterAll(() => {
     console.log(`conformance: ${tally.passed} passed, ${tally.expectedFailures} expected failures of ${tally.total}`);
+    if (stale.length > 0) {
+      console.warn(`conformance: ${stale.length} listed tests pass with both runtimes on this machine (${stale.join(", ")}): ${REGENERATE}`);
+    }
   });
 });

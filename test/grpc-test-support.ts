@@ -33,6 +33,7 @@ export interface TestServer {
 /** Loads `models` (served under their demo names unless renamed) and starts a gRPC server over them. */
 export async function startTestServer(
   models: Partial<Record<string, { demo: DemoModelName; options?: ModelLoadOptions }>>,
+  serverOptions: { shutdownTimeoutMs?: number } = {},
 ): Promise<TestServer> {
   const paths = await ensureDemoModels(DEMO_MODELS_DIR);
   const registry = new ModelRegistry();
@@ -48,7 +49,7 @@ export async function startTestServer(
     port: 0,
     logger: { error: (details, message) => logged.push({ details, message }) },
     metrics: { observeRequest: (protocol, model, code) => observed.push({ protocol, model, code }) },
-    shutdownTimeoutMs: 2_000,
+    shutdownTimeoutMs: serverOptions.shutdownTimeoutMs ?? 2_000,
   });
   return {
     port: handle.port,

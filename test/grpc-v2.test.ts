@@ -257,7 +257,7 @@ describe('proto field numbers', () => {
   };
 
   it('inference.proto uses exactly the protocol numbers', () => {
-    const root = protobuf.loadSync(path.join(PROTO_DIR, 'inference.proto'));
+    const root = new protobuf.Root().loadSync(path.join(PROTO_DIR, 'inference.proto'), { keepCase: true });
     for (const [typeName, fields] of Object.entries(FIELDS)) {
       const type = root.lookupType(typeName);
       expect(Object.fromEntries(Object.entries(type.fields).map(([name, field]) => [name, field.id])), typeName).toEqual(fields);

@@ -6,6 +6,7 @@ export const EXPECTED_FAILURES_PATH = path.join(__dirname, '..', 'conformance-ex
 
 export type ExpectedFailures = Record<string, string>;
 
+/** Reads the committed list. */
 export function readExpectedFailures(): ExpectedFailures {
   return JSON.parse(readFileSync(EXPECTED_FAILURES_PATH, 'utf8')) as ExpectedFailures;
 }

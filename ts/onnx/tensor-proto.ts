@@ -144,16 +144,11 @@ function decodeNumbers(proto: onnx.ITensorProto, type: NumericTensorType, count:
   }
   const values = typedFieldOf(proto, type);
   if (values.length !== count) throw countMismatch(values.length, count);
-  if (type === 'int64' || type === 'uint64') {
-    const target = type === 'int64' ? new BigInt64Array(count) : new BigUint64Array(count);
-    (values as ProtoInt64[]).forEach((value, index) => {
-      target[index] = type === 'int64' ? BigInt.asIntN(64, int64ToBigInt(value)) : int64ToBigInt(value);
-    });
-    return target;
-  }
+  if (type === 'int64') return BigInt64Array.from(values, (value) => BigInt.asIntN(64, int64ToBigInt(value)));
+  if (type === 'uint64') return BigUint64Array.from(values, int64ToBigInt);
   const target = new (TypedArray as Exclude<typeof TypedArray, BigInt64ArrayConstructor | BigUint64ArrayConstructor>)(count);
-  (values as ProtoInt64[]).forEach((value, index) => {
-    target[index] = Number(typeof value === 'number' ? value : int64ToBigInt(value));
+  values.forEach((value, index) => {
+    target[index] = typeof value === 'number' ? value : Number(int64ToBigInt(value));
   });
   return target;
 }

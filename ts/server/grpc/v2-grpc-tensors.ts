@@ -75,7 +75,9 @@ export function decodeInferInputs(inputs: readonly InferInputTensor[], raw: read
           `${what}: contents must be empty when raw_input_contents is used; send every input one way`,
         );
       }
-      data = decodeRawTensor(type, dims, raw[index] as Buffer, what);
+      const bytes = raw[index] as Buffer;
+      // A plain Uint8Array view: decodeRawTensor copies misaligned data with slice(), which on a Buffer is a view.
+      data = decodeRawTensor(type, dims, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), what);
     } else {
       data = decodeContents(type, input.datatype, dims, input.contents, what);
     }

@@ -11,10 +11,16 @@ export type BodyWork = (body: Buffer, head: RequestHead, exchange: Exchange) => 
 
 /**
  * Serves a request with a body: checks the framing headers, reads the body within the limit,
- * runs `work`, answers exactly once. Call synchronously from the route handler, after copying
+ * runs `work`, answers exactly once; inference requests are reported to the metrics. Call synchronously from the route handler, after copying
  * whatever the route needs from `req`.
  */
-export function serveWithBody(context: HttpContext, res: HttpResponse, req: HttpRequest, work: BodyWork): void {
+export function serveWithBody(
+  context: HttpContext,
+  res: HttpResponse,
+  req: HttpRequest,
+  options: { inference: boolean },
+  work: BodyWork,
+): void {
   let head: RequestHead;
   try {
     head = readRequestHead(req);
@@ -29,6 +35,12 @@ export function serveWithBody(context: HttpContext, res: HttpResponse, req: Http
     return;
   }
   const exchange = new Exchange(res, context.inFlight);
+  if (options.inference) {
+    exchange.onSettled = (reply) => {
+      const seconds = (performance.now() - exchange.startedAt) / 1000;
+      context.metrics.observeRequest('rest', exchange.metricModel, reply?.code ?? 'CANCELLED', seconds);
+    };
+  }
   const alignAt = head.contentEncoding === undefined ? (head.inferenceHeaderLength ?? 0) : 0;
   readBody(res, head, context.maxBodyBytes, alignAt)
     .then((body) => decodeContentEncoding(body, head.contentEncoding, context.maxBodyBytes))

@@ -14,6 +14,8 @@ export class Exchange {
   private controller: AbortController | undefined;
   /** When the request arrived (performance.now()), for latency metrics. */
   readonly startedAt = performance.now();
+  /** Model label for metrics: empty until the request names a served model (bounds cardinality). */
+  metricModel = '';
   /** Called once with the reply sent, or with undefined when the client aborted. */
   onSettled: ((reply: Reply | undefined) => void) | undefined;
 

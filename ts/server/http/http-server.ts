@@ -1,0 +1,85 @@
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { ModelRegistry } from '../model-registry';
+import type { HttpContext } from './context';
+import { InFlight } from './in-flight';
+import { registerProtonRoutes } from './proton-routes';
+import { jsonReply, writeReply } from './reply';
+import { loadUws, type ListenSocket, type TemplatedApp } from './uws';
+import { registerV2Routes } from './v2-routes';
+
+export interface HttpServerOptions {
+  host: string;
+  /** 0 binds a free port; the handle reports it. */
+  port: number;
+  maxBodyBytes: number;
+  metrics: Metrics;
+  logger: Logger;
+  /** close() waits this long for in-flight requests, then drops their connections (default 10 s). */
+  shutdownTimeoutMs?: number;
+}
+
+export interface HttpServerHandle {
+  /** The bound port (the chosen one when the options asked for 0). */
+  readonly port: number;
+  /** Requests accepted and not answered yet. */
+  readonly inFlight: number;
+  /**
+   * Stops accepting connections, answers every request already accepted (new requests on open
+   * keep-alive connections get 503), then closes every connection. Models stay open.
+   */
+  close(): Promise<void>;
+}
+
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * Serves the original Proton REST API and the Open Inference Protocol over uWebSockets.js.
+ * @throws Error when uWebSockets.js's native binary does not load or the port cannot be bound
+ */
+export async function startHttpServer(registry: ModelRegistry, options: HttpServerOptions): Promise<HttpServerHandle> {
+  const uws = loadUws();
+  const app = uws.App() as TemplatedApp;
+  const inFlight = new InFlight();
+  const context: HttpContext = {
+    registry,
+    metrics: options.metrics,
+    logger: options.logger,
+    inFlight,
+    maxBodyBytes: options.maxBodyBytes,
+  };
+  registerProtonRoutes(app, context);
+  registerV2Routes(app, context);
+  app.any('/*', (res) => writeReply(res, jsonReply(404, { error: 'Not Found' }), inFlight.draining));
+
+  const listenSocket = await new Promise<ListenSocket>((resolve, reject) => {
+    app.listen(options.host, options.port, (socket) => {
+      if (socket) resolve(socket);
+      else reject(new Error(`cannot listen for HTTP on ${options.host}:${options.port} (address in use or not available)`));
+    });
+  });
+  const port = uws.us_socket_local_port(listenSocket as never);
+
+  let closed: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    inFlight.draining = true;
+    uws.us_listen_socket_close(listenSocket);
+    const timeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), timeoutMs);
+    });
+    const late = await Promise.race([inFlight.idle().then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (late) options.logger.warn({ inFlight: inFlight.size }, 'HTTP shutdown timed out; dropping unanswered requests');
+    app.close();
+  };
+
+  return {
+    port,
+    get inFlight() {
+      return inFlight.size;
+    },
+    close: () => (closed ??= close()),
+  };
+}

@@ -1,0 +1,78 @@
+import { toV2Datatype, toV2Shape } from '../datatype';
+import { serveWithBody } from './body-route';
+import { serverReady, type HttpContext } from './context';
+import { getRoute, methodNotAllowed, pathParameter } from './routes-common';
+import { jsonReply } from './reply';
+import type { HttpRequest, TemplatedApp } from './uws';
+import { inferV2 } from './v2-infer';
+import { SERVER_NAME, SERVER_VERSION } from '../server-info';
+import type { TensorInfo } from '../../model-types';
+
+/** Extensions of the Open Inference Protocol Proton implements. */
+export const V2_EXTENSIONS = ['binary_tensor_data', 'schedule_policy'] as const;
+
+/** Model name and optional version of `/v2/models/:m[/versions/:v]...`. */
+type ModelRef = (req: HttpRequest) => { name: string; version: string | undefined };
+const unversioned: ModelRef = (req) => ({ name: pathParameter(req, 0), version: undefined });
+const versioned: ModelRef = (req) => ({ name: pathParameter(req, 0), version: pathParameter(req, 1) });
+
+function tensorMetadata(info: TensorInfo): { name: string; datatype: string; shape: number[] } {
+  return { name: info.name, datatype: toV2Datatype(info.type), shape: toV2Shape(info.shape) };
+}
+
+/** Registers the Open Inference Protocol (KServe V2) REST routes. */
+export function registerV2Routes(app: TemplatedApp, context: HttpContext): void {
+  const { registry } = context;
+
+  getRoute(app, '/v2', () =>
+    jsonReply(200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: V2_EXTENSIONS }),
+  );
+  methodNotAllowed(app, '/v2', 'GET');
+
+  getRoute(app, '/v2/health/live', () => jsonReply(200, { live: true }));
+  methodNotAllowed(app, '/v2/health/live', 'GET');
+
+  // Not ready answers 400, as Triton does; the JSON body says it too.
+  getRoute(app, '/v2/health/ready', () => {
+    const ready = serverReady(context);
+    return jsonReply(ready ? 200 : 400, { ready });
+  });
+  methodNotAllowed(app, '/v2/health/ready', 'GET');
+
+  for (const [prefix, ref] of [
+    ['/v2/models/:model', unversioned],
+    ['/v2/models/:model/versions/:version', versioned],
+  ] as const) {
+    getRoute(app, prefix, (req) => {
+      const { name, version } = ref(req);
+      const served = registry.get(name, version);
+      const { inputs, outputs } = served.model.metadata;
+      return jsonReply(200, {
+        name: served.name,
+        versions: [served.version],
+        platform: 'onnxruntime_onnx',
+        inputs: inputs.map(tensorMetadata),
+        outputs: outputs.map(tensorMetadata),
+      });
+    });
+    methodNotAllowed(app, prefix, 'GET');
+
+    getRoute(app, `${prefix}/ready`, (req) => {
+      const { name, version } = ref(req);
+      const served = registry.get(name, version);
+      const ready = served.model.ready && !context.inFlight.draining;
+      return jsonReply(ready ? 200 : 400, { name: served.name, ready });
+    });
+    methodNotAllowed(app, `${prefix}/ready`, 'GET');
+
+    app.post(`${prefix}/infer`, (res, req) => {
+      const { name, version } = ref(req);
+      serveWithBody(context, res, req, { inference: true }, async (body, head, exchange) => {
+        const served = registry.get(name, version);
+        exchange.metricModel = served.name;
+        return inferV2(served, body, head, exchange.signal);
+      });
+    });
+    methodNotAllowed(app, `${prefix}/infer`, 'POST');
+  }
+}
