@@ -50,7 +50,11 @@ export async function startHttpServer(registry: ModelRegistry, options: HttpServ
   };
   registerProtonRoutes(app, context);
   registerV2Routes(app, context);
-  app.any('/*', (res) => writeReply(res, jsonReply(404, { error: 'Not Found' }), inFlight.draining));
+  app.any('/*', (res, req) => {
+    // An unread body must not be parsed as the next request: close when one was sent.
+    const hasBody = req.getHeader('content-length') !== '' || req.getHeader('transfer-encoding') !== '';
+    writeReply(res, jsonReply(404, { error: 'Not Found' }), hasBody || inFlight.draining);
+  });
 
   const listenSocket = await new Promise<ListenSocket>((resolve, reject) => {
     app.listen(options.host, options.port, (socket) => {

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { Model, type Tensor } from '../ts/index';
+import { demoModels } from './helpers/models';
+import { expectTensorClose, randomData, referenceRun } from './helpers/onnx-reference';
+
+let paths: Awaited<ReturnType<typeof demoModels>>;
+const models: Record<string, Model> = {};
+
+beforeAll(async () => {
+  paths = await demoModels();
+  models.add = await Model.load(paths.add, { queueCapacity: 8192 });
+  models.mlp = await Model.load(paths.mlp, { queueCapacity: 8192 });
+  models.dynamic = await Model.load(paths.dynamic_batch, { queueCapacity: 8192 });
+});
+afterAll(async () => {
+  await Promise.all(Object.values(models).map((m) => m.close()));
+});
+
+/** Each request carries its own index in its data so a misrouted answer is detected. */
+function requestFor(kind: 'add' | 'mlp' | 'dynamic', i: number): Record<string, Tensor> {
+  if (kind === 'add') {
+    const a = Float32Array.from({ length: 16 }, (_, k) => i + k);
+    return { a: { type: 'float32', dims: [1, 16], data: a }, b: { type: 'float32', dims: [1, 16], data: a } };
+  }
+  if (kind === 'mlp') {
+    return { x: { type: 'float32', dims: [1, 256], data: randomData('float32', 256, i % 97) as Float32Array } };
+  }
+  const rows = 1 + (i % 3);
+  return { x: { type: 'float32', dims: [rows, 4], data: randomData('float32', rows * 4, i % 89) as Float32Array } };
+}
+
+it('settles 10,000 concurrent requests across three models exactly once, each with its own answer', async () => {
+  const kinds = ['add', 'mlp', 'dynamic'] as const;
+  const total = 10_000;
+  const settledCount = new Uint8Array(total);
+  const results: Array<{ kind: (typeof kinds)[number]; i: number; outputs: Record<string, Tensor> }> = [];
+  const promises: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const kind = kinds[i % 3]!;
+    promises.push(
+      models[kind]!.infer(requestFor(kind, i)).then((outputs) => {
+        settledCount[i]! += 1;
+        results.push({ kind, i, outputs });
+      }),
+    );
+  }
+  // All 10,000 are queued before the first settles: the JS thread has not yielded yet.
+  const pending = Object.values(models).reduce((sum, m) => sum + m.stats().pending, 0);
+  expect(pending).toBe(total);
+  await Promise.all(promises);
+  expect(Array.from(settledCount).every((count) => count === 1)).toBe(true);
+  expect(results).toHaveLength(total);
+
+  // Every add answer is exactly 2*(i+k); mlp and dynamic answers match onnxruntime-node.
+  const references = new Map<string, Record<string, Tensor>>();
+  for (const { kind, i, outputs } of results) {
+    if (kind === 'add') {
+      const data = outputs.sum!.data as Float32Array;
+      for (let k = 0; k < 16; k++) if (data[k] !== 2 * (i + k)) expect.fail(`add request ${i} got ${data[k]} at ${k}`);
+      continue;
+    }
+    const key = kind === 'mlp' ? `mlp:${i % 97}` : `dynamic:${i % 89}:${1 + (i % 3)}`;
+    let reference = references.get(key);
+    if (!reference) {
+      reference = await referenceRun(kind === 'mlp' ? paths.mlp : paths.dynamic_batch, requestFor(kind, i));
+      references.set(key, reference);
+    }
+    expectTensorClose(outputs.y, reference.y, 1e-5);
+  }
+  for (const model of Object.values(models)) expect(model.stats().pending).toBe(0);
+});

@@ -1,0 +1,92 @@
+import { Model } from '../model';
+import type { ServerConfig } from './config';
+import { startGrpcServer } from './grpc/grpc-server';
+import { startHttpServer } from './http/http-server';
+import { createLogger, type Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { ModelRegistry } from './model-registry';
+
+/** A started Proton server. */
+export interface RunningServer {
+  /** The bound REST port (the chosen one when the config asked for 0). */
+  readonly httpPort: number;
+  /** The bound gRPC port. */
+  readonly grpcPort: number;
+  readonly registry: ModelRegistry;
+  readonly metrics: Metrics;
+  /**
+   * Graceful shutdown: both front-ends stop accepting and answer what they accepted, then the
+   * models close. Safe to call more than once.
+   */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Defaults to a pino logger at the config's level. */
+  logger?: Logger;
+  /** How long each front-end waits for in-flight requests on close (default 10 s). */
+  shutdownTimeoutMs?: number;
+}
+
+/**
+ * Loads every configured model and starts the REST (uWebSockets.js) and gRPC front-ends.
+ * On any failure, whatever was started is closed again before the error propagates.
+ */
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const registry = new ModelRegistry();
+  const cleanups: Array<() => Promise<void>> = [() => registry.closeAll()];
+  const undo = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const models = await Promise.allSettled(config.models.map((entry) => Model.load(entry.path, entry.options)));
+    models.forEach((result, index) => {
+      const entry = config.models[index]!;
+      if (result.status === 'fulfilled') registry.add({ name: entry.name, version: '1', model: result.value });
+    });
+    const failed = models.findIndex((result) => result.status === 'rejected');
+    if (failed >= 0) {
+      const entry = config.models[failed]!;
+      const reason = (models[failed] as PromiseRejectedResult).reason as Error;
+      throw new Error(`cannot load model '${entry.name}' from ${entry.path}: ${reason.message}`);
+    }
+
+    const http = await startHttpServer(registry, {
+      host: config.host,
+      port: config.port,
+      maxBodyBytes: config.maxBodyBytes,
+      metrics,
+      logger,
+      shutdownTimeoutMs: options.shutdownTimeoutMs,
+    });
+    cleanups.push(() => http.close());
+    const grpc = await startGrpcServer(registry, {
+      host: config.host,
+      port: config.grpcPort,
+      metrics,
+      logger,
+      shutdownTimeoutMs: options.shutdownTimeoutMs,
+    });
+    cleanups.push(() => grpc.close());
+
+    let closing: Promise<void> | undefined;
+    const close = async (): Promise<void> => {
+      logger.info('shutting down: draining requests');
+      await Promise.all([http.close(), grpc.close()]);
+      await registry.closeAll();
+      logger.info('shut down');
+    };
+    return {
+      httpPort: http.port,
+      grpcPort: grpc.port,
+      registry,
+      metrics,
+      close: () => (closing ??= close()),
+    };
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}
