@@ -5,12 +5,13 @@ import type { InferPath } from './infer-path';
 const TOLERANCE = 1e-5;
 
 /**
- * Runs every path once and throws unless all agree with the first path, and (for Add) with the
- * sum computed here, so a fast but wrong path is never timed.
+ * Runs every path once and throws unless all agree with the reference: the sum computed here for
+ * Add, onnxruntime-node in the main thread otherwise. A fast but wrong path is never timed.
  */
 export async function verifyPaths(spec: BenchModel, paths: readonly InferPath[]): Promise<void> {
   const outputs = await Promise.all(paths.map((path) => path.infer()));
-  const reference = independentReference(spec) ?? outputs[0];
+  const ortMain = paths.findIndex((path) => path.name === 'ort-main');
+  const reference = independentReference(spec) ?? outputs[ortMain] ?? outputs[0];
   if (reference === undefined) throw new Error('verifyPaths: no paths to compare');
   paths.forEach((path, index) => {
     const output = outputs[index];
