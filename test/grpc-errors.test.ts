@@ -1,6 +1,7 @@
-import { status as GrpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
+import { Client, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '../ts/model';
+import { startGrpcServer } from '../ts/server/grpc/grpc-server';
 import { decodeInferInputs } from '../ts/server/grpc/v2-grpc-tensors';
 import type { InferInputTensor } from '../ts/server/grpc/messages';
 import {
@@ -27,6 +28,7 @@ beforeAll(async () => {
     full: { demo: 'dynamic_batch', options: { queueCapacity: 1, holdUntilQueued: 2 } },
     held_deadline: { demo: 'dynamic_batch', options: HELD },
     held_cancel: { demo: 'dynamic_batch', options: HELD },
+    held_timeout: { demo: 'dynamic_batch', options: HELD },
   });
   v2 = createClient('inference.proto', 'inference.GRPCInferenceService', server.address);
   predict = createClient('predict.proto', 'predict.Predictor', server.address);
@@ -174,6 +176,11 @@ describe('INVALID_ARGUMENT for malformed tensors, naming the problem', () => {
       'shape is required',
     );
     await expectFailure(
+      unaryError(predict, 'Predict', { model_name: 'dynamic_batch', data: [1, 2, 3, 4], shape: [-1, 4] }),
+      GrpcStatus.INVALID_ARGUMENT,
+      'invalid shape [-1,4]',
+    );
+    await expectFailure(
       unaryError(predict, 'Predict', { model_name: 'add', data: ones(16), shape: [1, 16] }),
       GrpcStatus.INVALID_ARGUMENT,
       "missing input 'b'",
@@ -201,6 +208,31 @@ function emptyContents(): Record<string, unknown[]> {
   };
 }
 
+describe('malformed messages', () => {
+  it('bytes that are not the message fail the call, and the server keeps serving', async () => {
+    const raw = new Client(server.address, credentials.createInsecure());
+    const send = (path: string, bytes: Buffer) =>
+      new Promise<ServiceError>((resolve, reject) =>
+        raw.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, bytes, (error) => (error ? resolve(error) : reject(new Error('accepted')))),
+      );
+    try {
+      // A length varint cut off mid-way; a packed float block of 3 bytes.
+      const invalid = Buffer.from([0x0a, 0xff]);
+      const ragged = Buffer.from([0x12, 3, 0, 0, 0]);
+      for (const [path, bytes] of [
+        ['/inference.GRPCInferenceService/ModelInfer', invalid],
+        ['/predict.Predictor/Predict', invalid],
+        ['/predict.Predictor/Predict', ragged],
+      ] as const) {
+        expect((await send(path, bytes)).code).toBe(GrpcStatus.INTERNAL); // grpc-js's answer to an undecodable request
+      }
+    } finally {
+      raw.close();
+    }
+    await expect(unary(v2, 'ModelInfer', addRequest())).resolves.toMatchObject({ model_name: 'add' });
+  });
+});
+
 describe('queue, deadline and cancellation', () => {
   it('a full queue answers RESOURCE_EXHAUSTED at once, and the queued request still completes', async () => {
     const first = unary(v2, 'ModelInfer', batchRequest('full', 1));
@@ -220,6 +252,22 @@ describe('queue, deadline and cancellation', () => {
     await waitUntil(() => model.stats().pending === 0);
     expect(model.stats().executions).toBe(1);
     expect(model.stats().inferences).toBe(1);
+  });
+
+  it("a request past its own `timeout` parameter is dropped with UNAVAILABLE, as Triton's schedule_policy says", async () => {
+    const model = served('held_timeout');
+    const timeout = { timeout: { int64_param: 50_000 } }; // microseconds
+    const late = unaryError(v2, 'ModelInfer', batchRequest('held_timeout', 1, { parameters: timeout }));
+    await waitUntil(() => model.stats().pending === 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await unary(v2, 'ModelInfer', batchRequest('held_timeout', 2));
+    await expectFailure(late, GrpcStatus.UNAVAILABLE, 'the request timed out in queue');
+    expect(model.stats().executions).toBe(1);
+    await expectFailure(
+      unaryError(v2, 'ModelInfer', batchRequest('held_timeout', 1, { parameters: { timeout: { string_param: '5' } } })),
+      GrpcStatus.INVALID_ARGUMENT,
+      'parameters.timeout must be a non-negative int64_param (microseconds)',
+    );
   });
 
   it('a request the client cancels is dropped from the queue', async () => {
@@ -286,7 +334,14 @@ describe('UNAVAILABLE and INTERNAL', () => {
   });
 });
 
-describe('shutdown', () => {
+describe('start-up and shutdown', () => {
+  it('rejects with the address when the port is taken', async () => {
+    await expect(startGrpcServer(server.registry, { host: '127.0.0.1', port: server.port })).rejects.toThrow(
+      `gRPC cannot listen on 127.0.0.1:${server.port}`,
+    );
+  });
+
+
   it('close() lets an in-flight call finish, refuses new ones, then resolves', async () => {
     const lifecycle = await startTestServer({ held: { demo: 'dynamic_batch', options: HELD } });
     const client = createClient('inference.proto', 'inference.GRPCInferenceService', lifecycle.address);

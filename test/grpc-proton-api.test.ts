@@ -1,5 +1,8 @@
-import { Client, credentials, type ServiceError } from '@grpc/grpc-js';
+import path from 'node:path';
+import { Client, credentials, loadPackageDefinition, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROTO_DIR } from '../ts/server/grpc/proto-loading';
 import { elementCount, type Tensor } from '../ts/tensor';
 import {
   createClient,
@@ -81,6 +84,25 @@ describe('predict.Predictor/Predict with a client built from proto/predict.proto
     const { name, tensor } = firstInput('squeezenet', [1, 3, 224, 224]);
     const response = await unary<PredictResponse>(client, 'Predict', { model_name: 'squeezenet', data: Array.from(tensor.data) });
     await expectFirstOutput('squeezenet1.0', name, tensor, response);
+  });
+
+  it('serves a client loaded with proto-loader defaults (camelCase fields), as typical Node clients were', async () => {
+    const definition = loadSync(path.join(PROTO_DIR, 'predict.proto'));
+    const Predictor = (loadPackageDefinition(definition).predict as Record<string, ServiceClientConstructor>).Predictor!;
+    const camel = new Predictor(server.address, credentials.createInsecure());
+    try {
+      const { name, tensor } = firstInput('mlp', [2, 256]);
+      const response = await unary<{ predictionId: string; modelName: string; data: number[]; shape: number[] }>(camel, 'Predict', {
+        modelName: 'mlp',
+        data: Array.from(tensor.data),
+        shape: [2, 256],
+      });
+      expect(response.modelName).toBe('mlp');
+      expect(response.predictionId).toMatch(UUID);
+      await expectFirstOutput('mlp', name, tensor, { ...response, prediction_id: response.predictionId, model_name: response.modelName });
+    } finally {
+      camel.close();
+    }
   });
 
   it('gives every prediction its own id', async () => {
@@ -168,6 +190,27 @@ describe('predict.Predictor/Predict on the wire', () => {
       );
     }).finally(() => raw.close());
   }
+
+  it('joins data split over several packed blocks and unpacked values, and skips unknown fields', async () => {
+    const { name, tensor } = firstInput('dynamic_batch', [2, 4]);
+    const modelName = Buffer.from('dynamic_batch', 'utf8');
+    const unknown = Buffer.from('ignored', 'utf8');
+    const head = floats(tensor.data.subarray(0, 3));
+    const tail = floats(tensor.data.subarray(5));
+    const parts: Array<Buffer | number[]> = [
+      key(9, 2), varint(unknown.byteLength), unknown,
+      key(2, 2), varint(head.byteLength), head,
+      key(2, 5), floats([tensor.data[3] as number]),
+      key(1, 2), varint(modelName.byteLength), modelName,
+      key(2, 5), floats([tensor.data[4] as number]),
+      key(3, 0), varint(2),
+      key(2, 2), varint(tail.byteLength), tail,
+      key(3, 2), varint(1), varint(4),
+    ];
+    const request = Buffer.concat(parts.map((part) => (Buffer.isBuffer(part) ? part : Buffer.from(part))));
+    const response = decodeResponse(await rawPredict(request));
+    await expectFirstOutput('dynamic_batch', name, tensor, response);
+  });
 
   for (const packed of [true, false]) {
     it(`answers a hand-encoded ${packed ? 'packed' : 'unpacked'} request with the original response fields`, async () => {

@@ -100,9 +100,13 @@ describe('server and model status RPCs', () => {
     expect(await unary(client, 'ServerReady', {})).toEqual({ ready: true });
   });
 
-  it('ServerMetadata names the server and its package version', async () => {
+  it('ServerMetadata names the server, its package version and its extensions', async () => {
     const pkg = JSON.parse(readFileSync(path.join(PROTO_DIR, '..', 'package.json'), 'utf8')) as { version: string };
-    expect(await unary(client, 'ServerMetadata', {})).toEqual({ name: 'proton', version: pkg.version, extensions: [] });
+    expect(await unary(client, 'ServerMetadata', {})).toEqual({
+      name: 'proton',
+      version: pkg.version,
+      extensions: ['binary_tensor_data', 'schedule_policy'],
+    });
   });
 
   it('ModelReady is true for served models and versions, false otherwise', async () => {

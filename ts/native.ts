@@ -63,7 +63,8 @@ function packageRoot(): string {
 }
 
 function loadBinding(): NativeBinding {
-  const file = path.join(packageRoot(), 'build', 'Release', 'proton_native.node');
+  // The leak check (test/leak/run.sh) points this at a sanitizer build; nothing else sets it.
+  const file = process.env.PROTON_NATIVE_ADDON ?? path.join(packageRoot(), 'build', 'Release', 'proton_native.node');
   if (!fs.existsSync(file)) {
     throw new Error(`Proton's native addon is missing (${file}): run \`npm install\` or \`npm run build\` to compile it.`);
   }

@@ -1,67 +1,70 @@
 import { performance } from 'node:perf_hooks';
-import { Bench } from 'tinybench';
 
 import type { InferPath, PathName } from './infer-path';
-import { summarize, type Measurement } from './stats';
 
-export interface MeasureOptions {
-  durationMs: number;
-  warmupMs: number;
+/** Latency samples (ms) of one measured stretch and the wall-clock time they took. */
+export interface Segment {
+  samplesMs: number[];
+  wallMs: number;
 }
 
 /**
- * One call in flight, timed by tinybench: each sample is one awaited call. Throughput is
- * 1000 / mean latency (tinybench's period), i.e. back-to-back calls with nothing else in flight.
+ * One call in flight, timed by tinybench: each sample is one awaited call. The paths run one
+ * after another, in the given order, for `durationMs` each. Wall time is the sum of the samples,
+ * so throughput is 1000 / mean latency (tinybench's period): back-to-back calls.
  */
 export async function measureSequential(
   paths: readonly InferPath[],
-  { durationMs, warmupMs }: MeasureOptions,
-): Promise<Map<PathName, Measurement>> {
-  const bench = new Bench({ time: durationMs, warmupTime: warmupMs, warmupIterations: 200, throws: true });
+  durationMs: number,
+  warmupMs: number,
+): Promise<Map<PathName, Segment>> {
+  // tinybench 6 is ESM-only; a dynamic import loads it from this CommonJS build.
+  const { Bench } = await import('tinybench');
+  const bench = new Bench({
+    time: durationMs,
+    iterations: 16,
+    warmup: warmupMs > 0,
+    warmupTime: warmupMs,
+    warmupIterations: 16,
+    retainSamples: true,
+    throws: true,
+  });
   for (const path of paths) {
     bench.add(path.name, async () => {
       await path.infer();
     });
   }
   await bench.run();
-  const results = new Map<PathName, Measurement>();
+  const segments = new Map<PathName, Segment>();
   for (const path of paths) {
     const result = bench.getTask(path.name)?.result;
-    if (result?.state !== 'completed') throw new Error(`tinybench: ${path.name} did not complete (${result?.state ?? 'missing'})`);
-    const { latency } = result;
-    results.set(path.name, {
-      calls: latency.samplesCount,
-      meanUs: latency.mean * 1000,
-      p50Us: latency.p50 * 1000,
-      p99Us: latency.p99 * 1000,
-      callsPerSecond: 1000 / latency.mean,
-    });
+    if (result?.state !== 'completed' || result.latency.samples === undefined) {
+      throw new Error(`tinybench: ${path.name} did not complete (${result?.state ?? 'missing'})`);
+    }
+    const samplesMs = [...result.latency.samples];
+    segments.set(path.name, { samplesMs, wallMs: result.totalTime });
   }
-  return results;
+  return segments;
 }
 
 /**
  * `inFlight` calls outstanding at all times for `durationMs`: each of `inFlight` lanes issues its
  * next call as soon as its previous one settles. Latency is each call's own issue-to-settle time
- * (so it grows with the queue); throughput is completed calls over wall time, the tail drain
- * included. tinybench's per-sample throughput (1000 / latency) would be wrong here, since calls
- * overlap, hence this loop rather than tinybench's `concurrency: 'task'` mode.
+ * (so it grows with the queue); wall time runs until the last call settles, tail drain included,
+ * and throughput is calls / wall time. tinybench's `concurrency: 'task'` mode keeps N calls
+ * outstanding too, but derives throughput from each sample (1000 / latency), which is wrong once
+ * calls overlap, and does not report the wall time: hence this loop.
  */
-export async function measureInFlight(path: InferPath, inFlight: number, { durationMs, warmupMs }: MeasureOptions): Promise<Measurement> {
-  await runLanes(path, inFlight, warmupMs, []);
-  const samples: number[] = [];
+export async function measureInFlight(path: InferPath, inFlight: number, durationMs: number): Promise<Segment> {
+  const samplesMs: number[] = [];
   const start = performance.now();
-  await runLanes(path, inFlight, durationMs, samples);
-  return summarize(samples, performance.now() - start);
-}
-
-async function runLanes(path: InferPath, inFlight: number, durationMs: number, samples: number[]): Promise<void> {
-  const deadline = performance.now() + durationMs;
+  const deadline = start + durationMs;
   const lane = async (): Promise<void> => {
-    for (let started = performance.now(); started < deadline; started = performance.now()) {
+    for (let issued = performance.now(); issued < deadline; issued = performance.now()) {
       await path.infer();
-      samples.push(performance.now() - started);
+      samplesMs.push(performance.now() - issued);
     }
   };
   await Promise.all(Array.from({ length: inFlight }, lane));
+  return { samplesMs, wallMs: performance.now() - start };
 }

@@ -3,13 +3,18 @@ import type { InferOptions } from '../../model-types';
 
 /**
  * The deadline and cancellation of a call as inference options: the remaining time becomes
- * `timeoutMs` and a client cancel aborts `signal`, so work nobody waits for leaves the queue.
+ * `timeoutMs` (or `requestTimeoutMs`, when sooner) and a client cancel aborts `signal`, so work
+ * nobody waits for leaves the queue.
  */
-export function inferControlOf(call: ServerUnaryCall<unknown, unknown>): Pick<InferOptions, 'timeoutMs' | 'signal'> {
+export function inferControlOf(
+  call: ServerUnaryCall<unknown, unknown>,
+  requestTimeoutMs?: number,
+): Pick<InferOptions, 'timeoutMs' | 'signal'> {
   const controller = new AbortController();
   if (call.cancelled) controller.abort();
   else call.once('cancelled', () => controller.abort());
-  const timeoutMs = remainingMs(call.getDeadline());
+  const deadlineMs = remainingMs(call.getDeadline());
+  const timeoutMs = deadlineMs === undefined ? requestTimeoutMs : Math.min(deadlineMs, requestTimeoutMs ?? Infinity);
   return timeoutMs === undefined ? { signal: controller.signal } : { signal: controller.signal, timeoutMs };
 }
 

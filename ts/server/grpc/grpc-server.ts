@@ -2,6 +2,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ModelRegistry } from '../model-registry';
 import { createHealthService } from './health-service';
 import { createInferenceService } from './inference-service';
+import { withPredictCodec } from './predict-codec';
 import { createPredictService } from './predict-service';
 import { loadProtonServices } from './proto-loading';
 import type { GrpcLogger, GrpcRequestMetrics, GrpcServiceContext } from './unary-handler';
@@ -47,13 +48,14 @@ export async function startGrpcServer(registry: ModelRegistry, options: GrpcServ
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   });
-  server.addService(services.predictor, createPredictService(context));
+  server.addService(withPredictCodec(services.predictor), createPredictService(context));
   server.addService(services.inference, createInferenceService(context));
   server.addService(services.health, createHealthService(context));
 
+  const address = `${formatHost(options.host)}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${formatHost(options.host)}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
+    server.bindAsync(address, ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(new Error(`gRPC cannot listen on ${address}: ${error.message}`, { cause: error })) : resolve(bound),
     );
   });
 

@@ -3,9 +3,11 @@ import { ProtonError } from '../../errors';
 import type { TensorInfo } from '../../model-types';
 import { toV2Datatype, toV2Shape } from '../datatype';
 import type { ModelRegistry } from '../model-registry';
+import { SERVER_NAME, SERVER_VERSION } from '../server-info';
 import { inferControlOf } from './call-control';
 import type {
   Empty,
+  InferParameter,
   ModelInferRequest,
   ModelInferResponse,
   ModelMetadataRequest,
@@ -19,10 +21,12 @@ import type {
 } from './messages';
 import { unaryHandler, type GrpcServiceContext } from './unary-handler';
 import { decodeInferInputs, encodeInferOutputs } from './v2-grpc-tensors';
-import { serverIdentity } from './server-identity';
 
 /** The platform string Triton reports for ONNX Runtime models. */
 const PLATFORM = 'onnxruntime_onnx';
+
+/** The server's protocol extensions: one list for both protocols, as Triton reports it (see GET /v2). */
+const EXTENSIONS = ['binary_tensor_data', 'schedule_policy'];
 
 /** `inference.GRPCInferenceService`: the Open Inference Protocol's core RPCs. */
 export function createInferenceService(context: GrpcServiceContext): UntypedServiceImplementation {
@@ -40,8 +44,9 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
     })),
 
     ServerMetadata: unaryHandler<Empty, ServerMetadataResponse>(context, 'ServerMetadata', () => ({
-      ...serverIdentity(),
-      extensions: [],
+      name: SERVER_NAME,
+      version: SERVER_VERSION,
+      extensions: EXTENSIONS,
     })),
 
     ModelMetadata: unaryHandler<ModelMetadataRequest, ModelMetadataResponse>(context, 'ModelMetadata', ({ request }) => {
@@ -65,7 +70,7 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
         const inputs = decodeInferInputs(request.inputs, request.raw_input_contents);
         const requested = requestedOutputNames(request);
         const outputs = await served.model.infer(inputs, {
-          ...inferControlOf(call),
+          ...inferControlOf(call, requestTimeoutMs(request.parameters)),
           ...(requested.length > 0 ? { outputs: requested } : {}),
         });
         const names = requested.length > 0 ? requested : served.model.metadata.outputs.map((output) => output.name);
@@ -99,4 +104,17 @@ function requestedOutputNames(request: ModelInferRequest): string[] {
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate !== undefined) throw new ProtonError('INVALID_ARGUMENT', `output '${duplicate}' is requested more than once`);
   return names;
+}
+
+/** The `timeout` request parameter (Triton's schedule_policy: microseconds, 0 = none) in ms. */
+function requestTimeoutMs(parameters: Record<string, InferParameter>): number | undefined {
+  const timeout = parameters.timeout;
+  if (timeout === undefined) return undefined;
+  const choice = timeout.parameter_choice;
+  const value = choice === 'int64_param' || choice === 'uint64_param' ? timeout[choice] : undefined;
+  const micros = Number(value);
+  if (value === undefined || !Number.isSafeInteger(micros) || micros < 0) {
+    throw new ProtonError('INVALID_ARGUMENT', 'parameters.timeout must be a non-negative int64_param (microseconds)');
+  }
+  return micros === 0 ? undefined : micros / 1000;
 }

@@ -6,6 +6,7 @@
 
 export type Int64 = string | number;
 
+/** predict.Predictor's messages as proto-loader clients write and read them. */
 export interface PredictRequest {
   model_name: string;
   data: number[];
@@ -17,6 +18,16 @@ export interface PredictResponse {
   model_name: string;
   data: number[];
   shape: number[];
+}
+
+/** The same messages as the server's `predict-codec.ts` decodes and encodes them: float data stays typed. */
+export interface ServerPredictRequest extends Omit<PredictRequest, 'data'> {
+  /** Often a view of the received message. */
+  data: Float32Array;
+}
+
+export interface ServerPredictResponse extends Omit<PredictResponse, 'data'> {
+  data: Float32Array;
 }
 
 export type Empty = Record<string, never>;

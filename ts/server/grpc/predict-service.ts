@@ -3,7 +3,7 @@ import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ProtonError } from '../../errors';
 import { elementCount } from '../../tensor';
 import { inferControlOf } from './call-control';
-import type { PredictRequest, PredictResponse } from './messages';
+import type { ServerPredictRequest, ServerPredictResponse } from './messages';
 import { unaryHandler, type GrpcServiceContext } from './unary-handler';
 
 /**
@@ -12,7 +12,7 @@ import { unaryHandler, type GrpcServiceContext } from './unary-handler';
  */
 export function createPredictService(context: GrpcServiceContext): UntypedServiceImplementation {
   return {
-    Predict: unaryHandler<PredictRequest, PredictResponse>(
+    Predict: unaryHandler<ServerPredictRequest, ServerPredictResponse>(
       context,
       'Predict',
       async (call) => {
@@ -38,7 +38,7 @@ export function createPredictService(context: GrpcServiceContext): UntypedServic
         }
         const dims = predictShape(request, input.shape);
         const result = await served.model.infer(
-          { [input.name]: { type: 'float32', dims, data: Float32Array.from(request.data) } },
+          { [input.name]: { type: 'float32', dims, data: request.data } },
           { ...inferControlOf(call), outputs: [output.name] },
         );
         const tensor = result[output.name];
@@ -46,8 +46,8 @@ export function createPredictService(context: GrpcServiceContext): UntypedServic
         return {
           prediction_id: randomUUID(),
           model_name: served.name,
-          // int64/uint64 outputs arrive as bigint; the proto field is float.
-          data: Array.from(tensor.data as ArrayLike<number | bigint>, Number),
+          // The proto field is float: other numeric outputs (bigint for 64-bit) are converted.
+          data: tensor.type === 'float32' ? (tensor.data as Float32Array) : Float32Array.from(tensor.data as ArrayLike<number | bigint>, Number),
           shape: [...tensor.dims],
         };
       },
@@ -57,7 +57,7 @@ export function createPredictService(context: GrpcServiceContext): UntypedServic
 }
 
 /** The request's shape, checked against the data; an empty shape means the model's static shape. */
-function predictShape(request: PredictRequest, modelShape: ReadonlyArray<number | string>): number[] {
+function predictShape(request: ServerPredictRequest, modelShape: ReadonlyArray<number | string>): number[] {
   const { data, shape } = request;
   if (shape.length === 0) {
     const isStatic = modelShape.every((dim) => typeof dim === 'number' && dim >= 0);

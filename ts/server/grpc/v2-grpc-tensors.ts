@@ -98,7 +98,7 @@ export function encodeInferOutputs(
     if (!tensor) throw new ProtonError('INTERNAL', `the model returned no output '${name}'`);
     described.push({ name, datatype: toV2Datatype(tensor.type), shape: [...tensor.dims] });
     const bytes = encodeRawTensor(tensor);
-    // protobufjs writes bytes fields with Buffer#copy: wrap the view, do not copy it.
+    // A Buffer view of the output (no copy), as the message type declares.
     raw.push(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   }
   return { outputs: described, raw_output_contents: raw };

@@ -65,7 +65,8 @@ export function rawRequestInput(inputs: readonly TensorInfo[], body: Buffer): Re
     }
     dims[dims.indexOf(-1)] = body.byteLength / fixed;
   }
-  return { [info.name]: { type: info.type, dims, data: decodeRawTensor(info.type, dims, body, what) } as Tensor };
+  // A plain Uint8Array: decodeRawTensor's misaligned copy uses slice(), a view on a Buffer.
+  return { [info.name]: { type: info.type, dims, data: decodeRawTensor(info.type, dims, new Uint8Array(body.buffer, body.byteOffset, body.byteLength), what) } as Tensor };
 }
 
 /** Header JSON followed by the blobs, in one buffer (one copy of each output). */

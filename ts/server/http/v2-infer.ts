@@ -58,7 +58,7 @@ function decodeInputs(request: V2InferRequest, binary: Buffer): Record<string, T
   for (const spec of request.inputs) {
     const what = `input '${spec.name}'`;
     if (spec.binarySize !== undefined) {
-      const data = decodeRawTensor(spec.type, spec.shape, blobs[blob++] as Buffer, what);
+      const data = decodeRawTensor(spec.type, spec.shape, plainBytes(blobs[blob++] as Buffer), what);
       inputs[spec.name] = { type: spec.type, dims: spec.shape, data } as Tensor;
       continue;
     }
@@ -127,6 +127,14 @@ function encodeResponse(served: ServedModel, id: string | undefined, plan: Outpu
     headers: [['Inference-Header-Content-Length', String(headerLength)]],
     code: 'OK',
   };
+}
+
+/**
+ * A plain Uint8Array view of a Buffer: decodeRawTensor copies misaligned data with slice(),
+ * which on a Buffer is a view, not a copy.
+ */
+export function plainBytes(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {
