@@ -26,6 +26,7 @@ beforeAll(async () => {
     multi_io: { path: paths.multi_io },
     dynamic_batch: { path: paths.dynamic_batch },
     held: { path: paths.dynamic_batch, options: { holdUntilQueued: 2 } },
+    held_header: { path: paths.dynamic_batch, options: { holdUntilQueued: 2 } },
     cancel_held: { path: paths.dynamic_batch, options: { holdUntilQueued: 3 } },
   };
   for (const type of JSON_TYPES) {
@@ -192,6 +193,21 @@ describe('POST /v2/models/{m}/infer with JSON tensors', () => {
     // The second request releases the hold: the worker then finds the first one expired.
     const onTime = await postJson(`${server.url}/v2/models/held/infer`, { inputs: [v2Input('x', x)] });
     expect(onTime.status).toBe(200);
+    const expired = await late;
+    expect(expired.status).toBe(503);
+    expect(expired.body.error).toMatch(/timed out in queue/);
+  });
+
+  it('the X-Proton-Timeout-Ms header does the same', async () => {
+    const x = tensor('float32', [1, 4], 12);
+    const held = server.server.registry.get('held_header').model;
+    const late = postJson(`${server.url}/v2/models/held_header/infer`, { inputs: [v2Input('x', x)] }, { 'x-proton-timeout-ms': '1' });
+    await waitFor(() => held.stats().pending === 1, 10_000, 'the first request to be queued');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const onTime = await postJson(`${server.url}/v2/models/held_header/infer`, { inputs: [v2Input('x', x)] });
+    expect(onTime.status).toBe(200);
+    const reference = await referenceRun(paths.dynamic_batch, { x });
+    expectTensorClose({ type: 'float32', dims: [1, 3], data: Float32Array.from(onTime.body.outputs[0].data) }, reference.y);
     const expired = await late;
     expect(expired.status).toBe(503);
     expect(expired.body.error).toMatch(/timed out in queue/);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../ts/tensor';
 import { demoModels } from './helpers/models';
 import { expectTensorClose, randomData, referenceRun } from './helpers/onnx-reference';
+import { loadUws } from '../ts/server/http/uws';
 import { startRestServer } from './helpers/rest-server';
 import { decodeInferResponse, rawBytes } from './helpers/v2-binary';
 
@@ -52,6 +53,11 @@ function squeezenetRequest(data: Tensor): { body: Buffer; headers: Record<string
 }
 
 describe('startServer', () => {
+  it('runs uWebSockets.js on its native binary, never on the JavaScript fallback', () => {
+    const uws = loadUws();
+    expect(Function.prototype.toString.call(uws.App)).toContain('[native code]');
+  });
+
   it('binds both protocols on port 0 and reports the chosen ports', async () => {
     const server = await startRestServer({ add: { path: paths.add } });
     try {

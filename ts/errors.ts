@@ -1,6 +1,6 @@
 /**
  * Stable error codes shared by the addon, the TypeScript API and both network front-ends.
- * Each front-end maps them once: see `ts/serving/http-status.ts` and `ts/serving/grpc-status.ts`.
+ * Each front-end maps them once: see `ts/server/http-status.ts` and `ts/server/grpc-status.ts`.
  */
 export type ErrorCode =
   | 'INVALID_ARGUMENT'

@@ -73,6 +73,11 @@ export async function runClientCli(spec: ClientCliSpec, argv: readonly string[] 
     abort.abort();
   };
   process.on('SIGINT', onInterrupt);
+  // A reader that stops early (`| head`) is not an error of the run.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   try {
     const report = await runClient({
       transport,

@@ -1,4 +1,5 @@
 import { generateInputs, seededRandom, type NamedTensor } from './input-generator';
+import { errorKeyOf, errorMessageOf } from './request-error';
 import { runLoad, type LoadProgress, type LoadResult } from './load-runner';
 import { checkOutputs } from './output-check';
 import type { InferTransport, PreparedCall } from './transport';
@@ -51,10 +52,14 @@ export async function runClient(options: ClientRunOptions): Promise<ClientReport
   const calls: PreparedCall[] = [];
   const checks: ModelCheck[] = [];
   for (const [position, model] of models.entries()) {
-    const spec = await transport.fetchModelSpec(model);
+    const spec = await transport.fetchModelSpec(model).catch((error: unknown) => {
+      throw new Error(`cannot get the metadata of model '${model}': ${describeError(error)}`);
+    });
     const inputs = generateInputs(spec, seed + position);
     const call = transport.prepare(spec, inputs);
-    const outputs = await call.infer();
+    const outputs = await call.infer().catch((error: unknown) => {
+      throw new Error(`the first request to model '${model}' failed: ${describeError(error)}`);
+    });
     checkOutputs(model, transport.answeredOutputs(spec), outputs);
     calls.push(call);
     checks.push({ model, inputs, outputs });
@@ -78,4 +83,8 @@ function modelIndexFor(seed: number, index: number, count: number): number {
   // Golden-ratio stride spreads consecutive request numbers over unrelated generator seeds.
   const random = seededRandom((seed + Math.imul(index, 0x9e3779b9)) >>> 0);
   return Math.floor(random() * count);
+}
+
+function describeError(error: unknown): string {
+  return `${errorKeyOf(error)}: ${errorMessageOf(error)}`;
 }

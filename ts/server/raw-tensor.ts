@@ -22,7 +22,8 @@ export function decodeRawTensor(type: TensorType, dims: readonly number[], bytes
   if (bytes.byteOffset % ArrayType.BYTES_PER_ELEMENT === 0) {
     return new ArrayType(bytes.buffer as ArrayBuffer, bytes.byteOffset, count) as TensorData;
   }
-  return new ArrayType(bytes.slice().buffer, 0, count) as TensorData;
+  // Uint8Array.prototype.slice copies; Buffer#slice would return a view of the same bytes.
+  return new ArrayType(Uint8Array.prototype.slice.call(bytes).buffer, 0, count) as TensorData;
 }
 
 function decodeRawStrings(count: number, bytes: Uint8Array, what: string): string[] {

@@ -20,7 +20,7 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
   const { registry } = context;
 
   app.post('/predict', (res, req) => {
-    serveWithBody(context, res, req, { inference: true }, async (body, _head, exchange) => {
+    serveWithBody(context, res, req, { inference: true }, async (body, head, exchange) => {
       const request = parsePredictRequest(body);
       const served = registry.get(request.modelName);
       exchange.metricModel = served.name;
@@ -28,7 +28,11 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
       const output = served.model.metadata.outputs[0];
       if (!input || !output) throw new ProtonError('INVALID_ARGUMENT', `model '${served.name}' has no inputs or no outputs`);
       const tensor = predictInput(input, request.data);
-      const results = await served.model.infer({ [input.name]: tensor }, { outputs: [output.name], signal: exchange.signal });
+      const results = await served.model.infer({ [input.name]: tensor }, {
+        outputs: [output.name],
+        timeoutMs: head.timeoutMs,
+        signal: exchange.signal,
+      });
       const result = results[output.name];
       if (!result) throw new ProtonError('INTERNAL', `the model returned no output '${output.name}'`);
       return jsonReply(200, {

@@ -40,7 +40,9 @@ export function loadUws(): UwsModule {
         'or install a uWebSockets.js build that matches this Node.',
     );
   }
-  if (typeof module.App !== 'function' || typeof module.us_socket_local_port !== 'function') {
+  // The fallback's App is a JavaScript function; the binary's is native.
+  const isNative = typeof module.App === 'function' && Function.prototype.toString.call(module.App).includes('[native code]');
+  if (!isNative || typeof module.us_socket_local_port !== 'function') {
     throw new Error(`${binary} loaded but is not the uWebSockets.js native module`);
   }
   loaded = module;
