@@ -1,7 +1,7 @@
 import { generateInputs, seededRandom, type NamedTensor } from './input-generator';
-import { errorKeyOf, errorMessageOf } from './request-error';
 import { runLoad, type LoadProgress, type LoadResult } from './load-runner';
 import { checkOutputs } from './output-check';
+import { errorKeyOf, errorMessageOf } from './request-error';
 import type { InferTransport, PreparedCall } from './transport';
 
 /**

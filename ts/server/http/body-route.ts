@@ -11,8 +11,8 @@ export type BodyWork = (body: Buffer, head: RequestHead, exchange: Exchange) => 
 
 /**
  * Serves a request with a body: checks the framing headers, reads the body within the limit,
- * runs `work`, answers exactly once; inference requests are reported to the metrics. Call synchronously from the route handler, after copying
- * whatever the route needs from `req`.
+ * runs `work`, answers exactly once, and reports inference requests to the metrics.
+ * Call synchronously from the route handler, after copying whatever the route needs from `req`.
  */
 export function serveWithBody(
   context: HttpContext,

@@ -38,7 +38,7 @@ export function readBody(
 ): Promise<Buffer> {
   const pad = (ALIGN - (alignedOffset % ALIGN)) % ALIGN;
   return new Promise<Buffer>((resolve, reject) => {
-    if (head.contentLength !== undefined && !head.chunked) {
+    if (head.contentLength !== undefined) {
       // Known length: copy each chunk straight into its place.
       const storage = Buffer.allocUnsafeSlow(pad + head.contentLength);
       const body = storage.subarray(pad);
@@ -66,14 +66,17 @@ export function readBody(
         reject(new HttpError(413, `request body exceeds the limit of ${maxBodyBytes} bytes`, true));
         return;
       }
-      chunks.push(Buffer.from(new Uint8Array(chunk)));
-      if (!isLast) return;
+      if (!isLast) {
+        chunks.push(Buffer.from(new Uint8Array(chunk)));
+        return;
+      }
       const storage = Buffer.allocUnsafeSlow(pad + received);
       let offset = pad;
       for (const part of chunks) {
         storage.set(part, offset);
         offset += part.byteLength;
       }
+      storage.set(new Uint8Array(chunk), offset);
       resolve(storage.subarray(pad));
     });
   });

@@ -1,12 +1,12 @@
+import type { TensorInfo } from '../../model-types';
 import { toV2Datatype, toV2Shape } from '../datatype';
+import { SERVER_NAME, SERVER_VERSION } from '../server-info';
 import { serveWithBody } from './body-route';
 import { serverReady, type HttpContext } from './context';
-import { getRoute, methodNotAllowed, pathParameter } from './routes-common';
 import { jsonReply } from './reply';
+import { getRoute, methodNotAllowed, pathParameter } from './routes-common';
 import type { HttpRequest, TemplatedApp } from './uws';
 import { inferV2 } from './v2-infer';
-import { SERVER_NAME, SERVER_VERSION } from '../server-info';
-import type { TensorInfo } from '../../model-types';
 
 /** Extensions of the Open Inference Protocol Proton implements. */
 export const V2_EXTENSIONS = ['binary_tensor_data', 'schedule_policy'] as const;
@@ -24,9 +24,7 @@ function tensorMetadata(info: TensorInfo): { name: string; datatype: string; sha
 export function registerV2Routes(app: TemplatedApp, context: HttpContext): void {
   const { registry } = context;
 
-  getRoute(app, '/v2', () =>
-    jsonReply(200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: V2_EXTENSIONS }),
-  );
+  getRoute(app, '/v2', () => jsonReply(200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: V2_EXTENSIONS }));
   methodNotAllowed(app, '/v2', 'GET');
 
   getRoute(app, '/v2/health/live', () => jsonReply(200, { live: true }));
