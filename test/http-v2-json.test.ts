@@ -119,6 +119,25 @@ describe('POST /v2/models/{m}/infer with JSON tensors', () => {
     expect('id' in header).toBe(false);
   });
 
+  it('a chunked request body (no Content-Length) is served the same', async () => {
+    const x = tensor('float32', [6, 4], 13);
+    const text = JSON.stringify({ inputs: [v2Input('x', x)] });
+    const encoder = new TextEncoder();
+    const response = await fetch(`${server.url}/v2/models/dynamic_batch/infer`, {
+      method: 'POST',
+      body: new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < text.length; at += 50) controller.enqueue(encoder.encode(text.slice(at, at + 50)));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(200);
+    const reference = await referenceRun(paths.dynamic_batch, { x });
+    expectTensorClose((await decodeInferResponse(response)).outputs.y, reference.y);
+  });
+
   it('multi_io: FP32 + INT64 in, FP32 + BOOL out, against the reference', async () => {
     const x = tensor('float32', [2, 3], 4);
     const k = tensor('int64', [2, 3], 5);

@@ -32,7 +32,10 @@ export interface GrpcTransportOptions {
 const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
 
 /** The unary methods the client calls, in grpc-js's callback style. */
-type UnaryMethod<Request, Response> = (request: Request, callback: (error: ServiceError | null, response: Response) => void) => void;
+type UnaryMethod<Request, Response> = (
+  request: Request,
+  callback: (error: ServiceError | null, response: Response) => void,
+) => void;
 
 /** Proton's gRPC APIs over one HTTP/2 channel (grpc-js multiplexes every concurrent call on it). */
 export class GrpcTransport implements InferTransport {
@@ -57,7 +60,13 @@ export class GrpcTransport implements InferTransport {
     if (this.api === 'predict') return this.preparePredict(spec, inputs);
     const request: Partial<ModelInferRequest> = {
       model_name: spec.name,
-      inputs: inputs.map((input) => ({ name: input.name, datatype: toV2Datatype(input.type), shape: [...input.dims], parameters: {}, contents: null })),
+      inputs: inputs.map((input) => ({
+        name: input.name,
+        datatype: toV2Datatype(input.type),
+        shape: [...input.dims],
+        parameters: {},
+        contents: null,
+      })),
       raw_input_contents: inputs.map((input) => {
         const bytes = encodeRawTensor(input);
         return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -90,7 +99,11 @@ export class GrpcTransport implements InferTransport {
           'predict.Predictor sends exactly one FP32 input (use --grpc-api v2)',
       );
     }
-    const request: PredictRequest = { model_name: spec.name, data: Array.from(input.data as Float32Array), shape: [...input.dims] };
+    const request: PredictRequest = {
+      model_name: spec.name,
+      data: Array.from(input.data as Float32Array),
+      shape: [...input.dims],
+    };
     const predict = (): Promise<PredictResponse> => this.call<PredictResponse>(this.predictor, 'Predict', request);
     return {
       send: async () => {
@@ -101,7 +114,8 @@ export class GrpcTransport implements InferTransport {
         const output = spec.outputs[0];
         const type = output && fromV2Datatype(output.datatype);
         if (!output || type === undefined) throw new Error(`model '${spec.name}' has no first output of a known datatype`);
-        return [{ name: output.name, type, dims: response.shape, data: tensorDataFromValues(type, response.data, `output '${output.name}'`) } as NamedTensor];
+        const data = tensorDataFromValues(type, response.data, `output '${output.name}'`);
+        return [{ name: output.name, type, dims: response.shape, data } as NamedTensor];
       },
     };
   }
@@ -133,9 +147,7 @@ function decodeInferResponse(response: ModelInferResponse): NamedTensor[] {
     const raw = response.raw_output_contents[index];
     if (!raw) throw new Error(`${what} has no raw_output_contents entry`);
     const dims = output.shape.map(Number);
-    // A plain Uint8Array: decodeRawTensor copies misaligned data with slice(), which on a Buffer would be a view.
-    const bytes = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
-    return { name: output.name, type, dims, data: decodeRawTensor(type, dims, bytes, what) } as NamedTensor;
+    return { name: output.name, type, dims, data: decodeRawTensor(type, dims, raw, what) } as NamedTensor;
   });
 }
 

@@ -20,7 +20,9 @@ export function checkOutputs(model: string, expected: readonly TensorSpec[], rec
     if (datatype !== spec.datatype) problems.push(`output '${spec.name}': expected ${spec.datatype}, received ${datatype}`);
     const shapeFits =
       tensor.dims.length === spec.shape.length && spec.shape.every((dim, axis) => dim < 0 || dim === tensor.dims[axis]);
-    if (!shapeFits) problems.push(`output '${spec.name}': expected shape [${spec.shape.join(',')}], received [${tensor.dims.join(',')}]`);
+    if (!shapeFits) {
+      problems.push(`output '${spec.name}': expected shape [${spec.shape.join(',')}], received [${tensor.dims.join(',')}]`);
+    }
     if (tensor.data.length !== elementCount(tensor.dims)) {
       problems.push(`output '${spec.name}': shape [${tensor.dims.join(',')}] but ${tensor.data.length} elements`);
     }

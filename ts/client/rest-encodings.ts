@@ -83,10 +83,10 @@ export function decodeRestAnswer(encoding: RestEncoding, spec: ModelSpec, reply:
     const dims = output.shape.map(Number);
     const size = output.parameters?.binary_data_size;
     if (size === undefined) {
-      return { name: output.name, type, dims, data: tensorDataFromValues(type, flattenNested(output.data).values, what) } as NamedTensor;
+      const data = tensorDataFromValues(type, flattenNested(output.data).values, what);
+      return { name: output.name, type, dims, data } as NamedTensor;
     }
-    // A plain Uint8Array: decodeRawTensor copies misaligned data with slice(), which on a Buffer would be a view.
-    const bytes = new Uint8Array(reply.body.buffer, reply.body.byteOffset + offset, size);
+    const bytes = reply.body.subarray(offset, offset + size);
     offset += size;
     return { name: output.name, type, dims, data: decodeRawTensor(type, dims, bytes, what) } as NamedTensor;
   });
@@ -120,7 +120,9 @@ interface V2Output {
 function predictInput(spec: ModelSpec, inputs: NamedTensor[]): NamedTensor {
   const input = inputs[0];
   if (inputs.length !== 1 || !input) {
-    throw new Error(`model '${spec.name}' has ${inputs.length} inputs; /predict sends exactly one (use --encoding json or binary)`);
+    throw new Error(
+      `model '${spec.name}' has ${inputs.length} inputs; /predict sends exactly one (use --encoding json or binary)`,
+    );
   }
   return input;
 }

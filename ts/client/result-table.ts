@@ -98,11 +98,14 @@ export function formatResultTable(rows: readonly ResultRow[]): string {
     String(row.errors),
     Number.isFinite(row.throughput) ? `${row.throughput.toFixed(1)} req/s` : '-',
   ]);
-  const widths = HEADINGS.map((heading, column) => Math.max(heading.length, ...cells.map((line) => (line[column] as string).length)));
+  const widths = HEADINGS.map((heading, column) =>
+    Math.max(heading.length, ...cells.map((line) => (line[column] as string).length)),
+  );
   const pad = (text: string, column: number): string =>
     column < TEXT_COLUMNS ? text.padEnd(widths[column] as number) : text.padStart(widths[column] as number);
   const line = (texts: readonly string[]): string => `| ${texts.map(pad).join(' | ')} |`;
-  const rule = `|${widths.map((width, column) => (column < TEXT_COLUMNS ? `${'-'.repeat(width + 1)}-` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
+  // Markdown alignment: a trailing ':' right-aligns a column.
+  const rule = `|${widths.map((width, column) => `${'-'.repeat(width + 1)}${column < TEXT_COLUMNS ? '-' : ':'}`).join('|')}|`;
   return [line(HEADINGS), rule, ...cells.map(line)].join('\n') + '\n';
 }
 
