@@ -129,5 +129,11 @@ describe('GET endpoints', () => {
     expect(text).toMatch(/proton_requests_total\{protocol="rest",model="mlp",code="OK"\} [1-9]/);
     expect(text).toMatch(/proton_requests_total\{protocol="rest",model="",code="NOT_FOUND"\} [1-9]/);
     expect(text).toMatch(/proton_request_duration_seconds_bucket\{le="\+Inf",protocol="rest",model="mlp"\} [1-9]/);
+    // Per-model figures come from the native worker's own counters.
+    const mlp = server.server.registry.get('mlp').model.stats();
+    expect(text).toContain(`proton_model_executions{model="mlp"} ${mlp.executions}`);
+    expect(text).toContain(`proton_model_inferences{model="mlp"} ${mlp.inferences}`);
+    expect(text).toContain(`proton_model_batch_executions{model="mlp",batch_size="1"} ${mlp.batchSizes[1]}`);
+    expect(text).toMatch(/proton_model_pending_requests\{model="mlp"\} 0/);
   });
 });

@@ -64,7 +64,9 @@ describe('summarizeLatencies', () => {
   it('reports NaN statistics for no samples', () => {
     const summary = summarizeLatencies([]);
     expect(summary.count).toBe(0);
-    for (const value of [summary.min, summary.max, summary.mean, summary.median, summary.p95, summary.p99]) expect(value).toBeNaN();
+    for (const value of [summary.min, summary.max, summary.mean, summary.median, summary.p95, summary.p99]) {
+      expect(value).toBeNaN();
+    }
   });
 
   it('does not reorder the caller\'s samples', () => {

@@ -75,8 +75,10 @@ describe('decodeRestAnswer', () => {
       );
       const blob = Buffer.alloc(24);
       [1, 2, 3, 4, 5, 6].forEach((value, index) => blob.writeFloatLE(value / 4, index * 4));
-      const outputs = decodeRestAnswer('binary', SPEC, reply(Buffer.concat([header, blob]), { 'inference-header-content-length': String(header.byteLength) }));
-      expect(outputs.map((output) => [output.name, output.type, output.dims, Array.from(output.data as ArrayLike<number>)])).toEqual([
+      const body = Buffer.concat([header, blob]);
+      const outputs = decodeRestAnswer('binary', SPEC, reply(body, { 'inference-header-content-length': String(header.byteLength) }));
+      const decoded = outputs.map((output) => [output.name, output.type, output.dims, Array.from(output.data as ArrayLike<number>)]);
+      expect(decoded).toEqual([
         ['scaled', 'float32', [2, 3], [0.25, 0.5, 0.75, 1, 1.25, 1.5]],
         ['positive', 'bool', [2, 3], [1, 0, 1, 0, 1, 0]],
       ]);
@@ -91,6 +93,7 @@ describe('decodeRestAnswer', () => {
   });
 
   it('rejects an inference header length beyond the body', () => {
-    expect(() => decodeRestAnswer('binary', SPEC, reply(Buffer.from('{}'), { 'inference-header-content-length': '10' }))).toThrow(/invalid inference-header-content-length/);
+    const truncated = reply(Buffer.from('{}'), { 'inference-header-content-length': '10' });
+    expect(() => decodeRestAnswer('binary', SPEC, truncated)).toThrow(/invalid inference-header-content-length/);
   });
 });

@@ -73,11 +73,6 @@ export async function runClientCli(spec: ClientCliSpec, argv: readonly string[] 
     abort.abort();
   };
   process.on('SIGINT', onInterrupt);
-  // A reader that stops early (`| head`) is not an error of the run.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
   try {
     const report = await runClient({
       transport,
@@ -100,6 +95,24 @@ export async function runClientCli(spec: ClientCliSpec, argv: readonly string[] 
     process.off('SIGINT', onInterrupt);
     transport.close();
   }
+}
+
+/** The entry point of a client program: runs the CLI on process.argv and sets the exit code. */
+export function clientMain(spec: ClientCliSpec): void {
+  // A reader that stops early (`| head`) is not an error of the run.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  runClientCli(spec).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

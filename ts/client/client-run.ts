@@ -70,10 +70,10 @@ export async function runClient(options: ClientRunOptions): Promise<ClientReport
     send: (index) => (calls[pick(index)] as PreparedCall).send(),
     groupOf: (index) => models[pick(index)] as string,
     concurrency,
-    ...(requests !== undefined ? { requests } : {}),
-    ...(durationSec !== undefined ? { durationSec } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    requests,
+    durationSec,
+    onProgress: options.onProgress,
+    signal: options.signal,
   });
   return { clientType: transport.clientType, models, concurrency, requests, durationSec, seed, checks, load };
 }

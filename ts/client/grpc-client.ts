@@ -1,21 +1,17 @@
 import { Option } from 'commander';
-import { runClientCli } from './client-cli';
+import { clientMain } from './client-cli';
 import { GRPC_APIS, GrpcTransport, type GrpcApi } from './grpc-transport';
 
 /** `npm run grpc-client`: the gRPC load client. */
-async function main(): Promise<void> {
-  process.exitCode = await runClientCli({
-    name: 'grpc-client',
-    description: "Sends concurrent inference requests to Proton's gRPC API and prints latency percentiles and throughput.",
-    defaultUrl: 'localhost:50051',
-    protocolOption: new Option(
-      '--grpc-api <api>',
-      'v2 = inference.GRPCInferenceService/ModelInfer with raw contents, predict = original predict.Predictor/Predict',
-    )
-      .choices(GRPC_APIS)
-      .default('v2'),
-    createTransport: (url, api) => new GrpcTransport({ url, api: api as GrpcApi }),
-  });
-}
-
-void main();
+clientMain({
+  name: 'grpc-client',
+  description: "Sends concurrent inference requests to Proton's gRPC API and prints latency percentiles and throughput.",
+  defaultUrl: 'localhost:50051',
+  protocolOption: new Option(
+    '--grpc-api <api>',
+    'v2 = inference.GRPCInferenceService/ModelInfer with raw contents, predict = original predict.Predictor/Predict',
+  )
+    .choices(GRPC_APIS)
+    .default('v2'),
+  createTransport: (url, api) => new GrpcTransport({ url, api: api as GrpcApi }),
+});

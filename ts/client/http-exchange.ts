@@ -45,7 +45,8 @@ export class HttpExchange {
           port: this.port,
           method,
           path,
-          headers: body ? { ...headers, 'content-length': body.byteLength } : headers,
+          // Callers that send the same body repeatedly pass content-length themselves: no copy per request.
+          headers: body && headers['content-length'] === undefined ? { ...headers, 'content-length': body.byteLength } : headers,
         },
         (response) => {
           const chunks: Buffer[] = [];

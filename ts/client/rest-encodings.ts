@@ -59,7 +59,11 @@ export function encodeRestRequest(encoding: RestEncoding, spec: ModelSpec, input
       return {
         path: inferPath,
         body: Buffer.concat([header, ...blobs]),
-        headers: { 'content-type': 'application/octet-stream', [HEADER_LENGTH]: header.byteLength },
+        headers: {
+          'content-type': 'application/octet-stream',
+          [HEADER_LENGTH]: header.byteLength,
+          'content-length': header.byteLength + blobs.reduce((sum, blob) => sum + blob.byteLength, 0),
+        },
       };
     }
   }
@@ -105,7 +109,8 @@ export function errorMessageOfReply(reply: HttpReply): string {
 }
 
 function jsonRequest(path: string, body: object): EncodedRequest {
-  return { path, body: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' } };
+  const bytes = Buffer.from(JSON.stringify(body));
+  return { path, body: bytes, headers: { 'content-type': 'application/json', 'content-length': bytes.byteLength } };
 }
 
 interface V2Output {

@@ -1,4 +1,6 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+import type { ModelRegistry } from './model-registry';
 
 export type Protocol = 'rest' | 'grpc';
 
@@ -21,10 +23,65 @@ const LATENCY_BUCKETS = [
   0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
-/** Creates a fresh registry (one per server, so tests can run several servers in one process). */
-export function createMetrics(): Metrics {
+/**
+ * Per-model counters read from the native workers at scrape time, so batching is visible:
+ * executions vs inferences, and how many executions ran each batch size.
+ */
+function registerModelGauges(registry: Registry, models: ModelRegistry): void {
+  new Gauge({
+    name: 'proton_model_executions',
+    help: 'ONNX Runtime session runs of a model since it was loaded.',
+    labelNames: ['model'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const served of models.list()) this.set({ model: served.name }, served.model.stats().executions);
+    },
+  });
+  new Gauge({
+    name: 'proton_model_inferences',
+    help: 'Inferences answered by those runs (a request of batch size b counts b).',
+    labelNames: ['model'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const served of models.list()) this.set({ model: served.name }, served.model.stats().inferences);
+    },
+  });
+  new Gauge({
+    name: 'proton_model_pending_requests',
+    help: 'Requests accepted by a model and not yet answered (queued or running).',
+    labelNames: ['model'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const served of models.list()) this.set({ model: served.name }, served.model.stats().pending);
+    },
+  });
+  new Gauge({
+    name: 'proton_model_batch_executions',
+    help: 'Executions by batch size (rows per session run); only sizes that occurred are listed.',
+    labelNames: ['model', 'batch_size'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const served of models.list()) {
+        served.model.stats().batchSizes.forEach((count, size) => {
+          if (count > 0) this.set({ model: served.name, batch_size: String(size) }, count);
+        });
+      }
+    },
+  });
+}
+
+/**
+ * Creates a fresh registry (one per server, so tests can run several servers in one process).
+ * With `models`, per-model execution and batching figures are exported too.
+ */
+export function createMetrics(models?: ModelRegistry): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'proton_' });
+  if (models) registerModelGauges(registry, models);
   const requests = new Counter({
     name: 'proton_requests_total',
     help: 'Inference requests answered, by protocol, model and result code.',

@@ -34,8 +34,8 @@ export interface StartOptions {
  */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const metrics = createMetrics();
   const registry = new ModelRegistry();
+  const metrics = createMetrics(registry);
   const cleanups: Array<() => Promise<void>> = [() => registry.closeAll()];
   const undo = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
