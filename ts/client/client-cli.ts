@@ -52,6 +52,7 @@ export async function runClientCli(spec: ClientCliSpec, argv: readonly string[] 
     .option('--seed <n>', 'seed of the generated inputs and the model mix', integer(0), DEFAULT_SEED)
     .option('--json', 'print the raw results as JSON instead of the table')
     .addOption(spec.protocolOption)
+    .addHelpText('after', '\nExit status: 0 when every request succeeded, 1 when any failed or the run could not start.')
     .showHelpAfterError();
   program.parse(argv);
   const options = program.opts<CommonOptions & Record<string, string>>();

@@ -19,6 +19,7 @@ import type { InferTransport, PreparedCall } from './transport';
 /** `v2` = inference.GRPCInferenceService/ModelInfer with raw contents; `predict` = the original predict.Predictor/Predict. */
 export const GRPC_APIS = ['v2', 'predict'] as const;
 
+/** Which gRPC service the client calls. */
 export type GrpcApi = (typeof GRPC_APIS)[number];
 
 /** Options of the gRPC transport. */

@@ -10,7 +10,7 @@ import type { ModelSpec, TensorSpec } from './model-spec';
 /** A tensor with the name of the model input it feeds. */
 export type NamedTensor = Tensor & { name: string };
 
-/** Ranges chosen to be safe for any model: non-negative small integers also work as indices. */
+/** Integers are drawn from [0, 10): small non-negative values are also valid indices for Gather-like inputs. */
 const INTEGER_RANGE = 10;
 
 /** One tensor per model input, in metadata order. */

@@ -12,8 +12,10 @@ import { flattenNested, nestValues, tensorDataFromValues, toJsonValues } from '.
  * `json` = Open Inference Protocol JSON tensors, `binary` = its binary tensor data extension.
  */
 
+/** The values of the REST client's --encoding flag. */
 export const REST_ENCODINGS = ['predict', 'json', 'binary'] as const;
 
+/** How a REST request carries its tensors. */
 export type RestEncoding = (typeof REST_ENCODINGS)[number];
 
 /** A request ready to send. */

@@ -1,0 +1,105 @@
+/**
+ * Benchmark of issue 5: dynamic batching. MLP and SqueezeNet, batch-1 requests, 64 in flight:
+ * Proton with batching on (several settings) and off, onnxruntime-node in the main thread, and
+ * onnxruntime-node in a worker thread, in one run, with issue 5's targets checked.
+ * Usage: npm run bench:batching -- [--duration 5] [--rounds 4] [--in-flight 64] [--models mlp,squeezenet]
+ *        [--batch-configs 32:0,32:500,64:0,64:500]
+ * `runBatchingBench` is exported for the main suite (bench/suite.ts).
+ */
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+
+import { formatBatchingText, writeBatchingReport } from './batching/report';
+import {
+  BATCHING_MODEL_NAMES,
+  DEFAULT_BATCHING_OPTIONS,
+  isBatchingModelName,
+  parseBatchConfig,
+  type BatchingBenchOptions,
+  type BatchingConfig,
+  type BatchingModelName,
+} from './batching/options';
+import { runBatchingBench } from './batching/run';
+
+export { runBatchingBench } from './batching/run';
+export { formatBatchingMarkdown, formatBatchingText, writeBatchingReport } from './batching/report';
+export type { BatchingBenchOptions, BatchingConfig } from './batching/options';
+export type { BatchingReport } from './batching/results';
+
+const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
+export const BATCHING_JSON_FILE = path.join(RESULTS_DIR, 'batching.json');
+export const BATCHING_MARKDOWN_FILE = path.join(RESULTS_DIR, 'batching.md');
+
+interface CliOptions {
+  duration: number;
+  rounds: number;
+  inFlight: number;
+  models: BatchingModelName[];
+  batchConfigs: BatchingConfig[];
+  out: string;
+  markdown: string;
+}
+
+function parseCli(): CliOptions {
+  const d = DEFAULT_BATCHING_OPTIONS;
+  return new Command('bench:batching')
+    .description('Dynamic batching: Proton batching on/off vs onnxruntime-node (main thread) vs onnxruntime-node in a worker')
+    .option('--duration <seconds>', 'measured time per path and model', positiveNumber, d.durationS)
+    .option('--rounds <n>', 'rounds the measured time is split into, paths interleaved', positiveInteger, d.rounds)
+    .option('--in-flight <n>', 'batch-1 calls kept outstanding', positiveInteger, d.inFlight)
+    .option('--models <list>', `comma-separated, from ${BATCHING_MODEL_NAMES.join(',')}`, modelList, [...d.models])
+    .option('--batch-configs <list>', 'comma-separated MAX_BATCH_SIZE:MAX_QUEUE_DELAY_US', batchConfigList, [...d.batchConfigs])
+    .option('--out <file>', 'where to write the JSON results', BATCHING_JSON_FILE)
+    .option('--markdown <file>', 'where to write the Markdown table', BATCHING_MARKDOWN_FILE)
+    .parse()
+    .opts<CliOptions>();
+}
+
+async function main(): Promise<void> {
+  const cli = parseCli();
+  const options: Partial<BatchingBenchOptions> = {
+    durationS: cli.duration,
+    rounds: cli.rounds,
+    inFlight: cli.inFlight,
+    models: cli.models,
+    batchConfigs: cli.batchConfigs,
+  };
+  const report = await runBatchingBench(options);
+  console.log(`\n${formatBatchingText(report)}\n`);
+  await writeBatchingReport(report, cli.out, cli.markdown);
+  console.log(`results written to ${path.relative(process.cwd(), cli.out)} and ${path.relative(process.cwd(), cli.markdown)}`);
+}
+
+function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!(parsed > 0) || !Number.isFinite(parsed)) throw new InvalidArgumentError('expected a positive number');
+  return parsed;
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
+  return parsed;
+}
+
+function modelList(value: string): BatchingModelName[] {
+  const names = value.split(',').map((n) => n.trim());
+  const unknown = names.find((n) => !isBatchingModelName(n));
+  if (unknown !== undefined) throw new InvalidArgumentError(`unknown model '${unknown}'; choose from ${BATCHING_MODEL_NAMES.join(', ')}`);
+  return names as BatchingModelName[];
+}
+
+function batchConfigList(value: string): BatchingConfig[] {
+  try {
+    return value.split(',').map(parseBatchConfig);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,138 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { describeBatchConfig } from './options';
+import type { BatchStats } from './proton-variant';
+import type { BatchingReport, ModelResult, PathResult } from './results';
+
+const HEADERS = ['model', 'path', 'calls/s', 'mean µs', 'p50 µs', 'p99 µs', '× ort main', '× ort worker', 'mean batch', 'largest batch'];
+const LEFT_ALIGNED = new Set([0, 1]);
+
+/** The table, batch statistics and targets as plain text for a terminal. */
+export function formatBatchingText(report: BatchingReport): string {
+  const rows = tableRows(report);
+  const widths = HEADERS.map((_, c) => Math.max(...[HEADERS, ...rows].map((row) => (row[c] ?? '').length)));
+  const table = [HEADERS, ...rows]
+    .map((row) => row.map((cell, c) => (LEFT_ALIGNED.has(c) ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ').trimEnd())
+    .join('\n');
+  return [table, '', ...detailLines(report), '', ...targetLines(report), '', machineLine(report)].join('\n');
+}
+
+/** The same as a Markdown document, machine description first. */
+export function formatBatchingMarkdown(report: BatchingReport): string {
+  const { settings: s } = report;
+  const lines = [
+    '# Dynamic batching benchmark (issue 5)',
+    '',
+    `Machine: ${machineLine(report)}.`,
+    '',
+    `Settings: batch-1 requests, ${s.inFlight} in flight; ${s.durationS} s measured per path (${s.rounds} interleaved rounds) after ${s.warmupS} s of warm-up; ` +
+      `ONNX Runtime intraOpNumThreads ${s.intraOpNumThreads} and interOpNumThreads ${s.interOpNumThreads} for every path ` +
+      '(Proton: one model thread plus the JS thread; worker path: the worker thread plus the JS thread; main thread: the JS thread only).',
+    '',
+    `| ${HEADERS.join(' | ')} |`,
+    `| ${HEADERS.map((_, c) => (LEFT_ALIGNED.has(c) ? '---' : '---:')).join(' | ')} |`,
+    ...tableRows(report).map((row) => `| ${row.join(' | ')} |`),
+    '',
+    '`proton bN dD`: Proton with maxBatchSize N and maxQueueDelayUs D; `× ort main` / `× ort worker`: this row\'s throughput over ' +
+      'onnxruntime-node in the main thread / in one worker_threads worker.',
+    '',
+    '## Batches and checks',
+    '',
+    ...detailLines(report).map((line) => `- ${line}`),
+    '',
+    '## Targets',
+    '',
+    ...targetLines(report).map((line) => `- ${line}`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export async function writeBatchingReport(report: BatchingReport, jsonFile: string, markdownFile: string): Promise<void> {
+  await mkdir(path.dirname(jsonFile), { recursive: true });
+  await mkdir(path.dirname(markdownFile), { recursive: true });
+  await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(markdownFile, formatBatchingMarkdown(report));
+}
+
+function tableRows(report: BatchingReport): string[][] {
+  return report.models.flatMap((model) => model.paths.map((p) => tableRow(model, p)));
+}
+
+function tableRow(model: ModelResult, p: PathResult): string[] {
+  const m = p.measurement;
+  if (m === undefined) return [model.model, p.key, 'rejected at load (no batch dimension)', '', '', '', '', '', '', ''];
+  return [
+    model.model,
+    p.key,
+    Math.round(m.callsPerSecond).toLocaleString('en-US'),
+    fixed(m.meanUs),
+    fixed(m.p50Us),
+    fixed(m.p99Us),
+    p.ratios ? `${p.ratios.vsOrtMain.toFixed(2)}x` : '',
+    p.ratios ? `${p.ratios.vsOrtWorker.toFixed(2)}x` : '',
+    p.batchStats && p.kind === 'proton-batching' ? p.batchStats.meanBatchSize.toFixed(1) : '',
+    p.batchStats && p.kind === 'proton-batching' ? String(p.batchStats.largestBatch) : '',
+  ];
+}
+
+function detailLines(report: BatchingReport): string[] {
+  const lines: string[] = [];
+  for (const model of report.models) {
+    if (model.note !== undefined) lines.push(`${model.model}: ${model.note}`);
+    if (model.verification !== undefined) {
+      lines.push(
+        `${model.model}: verified before timing: ${model.verification.batchRows} different requests held into one batch each equal ` +
+          `onnxruntime-node run alone (max |difference| ${model.verification.maxDifference.toExponential(2)}); every path's output equals onnxruntime-node's.`,
+      );
+    }
+    for (const p of model.paths) {
+      if (p.rejected !== undefined) lines.push(`${model.model} ${p.key} (${p.batching ? describeBatchConfig(p.batching) : ''}): Model.load rejects it: "${p.rejected}"`);
+      if (p.kind === 'proton-batching' && p.batchStats !== undefined) lines.push(`${model.model} ${p.key}: ${describeStats(p.batchStats)}`);
+      if (p.batchCompute !== undefined) {
+        const c = p.batchCompute;
+        lines.push(
+          `${model.model} ${p.key}: the largest batch seen (${c.rows}) alone takes ${Math.round(c.protonP50Us)} µs through Proton ` +
+            `(p50), ${Math.round(c.ortRunP50Us)} µs as one onnxruntime-node session.run`,
+        );
+      }
+    }
+  }
+  return lines;
+}
+
+/** Executions and the share of requests per power-of-two batch-size bucket. */
+function describeStats(stats: BatchStats): string {
+  const buckets = new Map<string, { executions: number; requests: number }>();
+  for (const [sizeText, executions] of Object.entries(stats.histogram)) {
+    const size = Number(sizeText);
+    const low = 2 ** Math.floor(Math.log2(size));
+    const label = low === 1 ? '1' : `${low}-${2 * low - 1}`;
+    const bucket = buckets.get(label) ?? { executions: 0, requests: 0 };
+    bucket.executions += executions;
+    bucket.requests += executions * size;
+    buckets.set(label, bucket);
+  }
+  const parts = [...buckets].map(
+    ([label, b]) => `${label}: ${b.executions} (${((100 * b.requests) / Math.max(stats.inferences, 1)).toFixed(0)}% of requests)`,
+  );
+  return `${stats.executions} executions, ${stats.inferences} requests, mean batch ${stats.meanBatchSize.toFixed(1)}; executions by batch size: ${parts.join(', ')}`;
+}
+
+function targetLines(report: BatchingReport): string[] {
+  if (report.targets.length === 0) return ['no target applies (no model that batches was measured)'];
+  return report.targets.map((t) => `${t.met ? 'met' : 'MISSED'}: ${t.model} ${t.path}: ${t.target}: ${t.measured}, required ${t.required}`);
+}
+
+function machineLine(report: BatchingReport): string {
+  const m = report.machine;
+  return (
+    `${m.cpu}, ${m.cores} cores, ${m.os}, Node ${m.node}, onnxruntime-node ${m.onnxruntimeNode}; ` +
+    `load average at start ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')}; ${m.date}`
+  );
+}
+
+function fixed(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+}

@@ -1,0 +1,69 @@
+import * as ort from 'onnxruntime-node';
+
+import { Model } from '../../ts/index';
+import { float32Output, ORT_SESSION_OPTIONS } from '../micro/ort-path';
+import { stackedInput, type BatchingModel } from './models';
+import { INTRA_OP_THREADS } from './options';
+import { float32Data } from './proton-variant';
+
+/** As bench/micro/verify.ts: float results may differ in the last bits; anything larger is a bug. */
+const TOLERANCE = 1e-5;
+
+/**
+ * Sends `rows` different batch-1 requests to a Proton model held (test hook `holdUntilQueued`)
+ * until all are queued, so they provably run as one batch, and checks every caller's output
+ * against onnxruntime-node running that caller's input alone. Throws on any mismatch: a fast
+ * but wrong batcher is never timed.
+ */
+export async function verifyBatchedResults(model: BatchingModel, rows: number): Promise<{ rows: number; maxDifference: number }> {
+  const { spec, batchInput } = model;
+  const stacked = stackedInput(model, rows);
+  const rowLength = stacked.data.length / rows;
+  const rowDims = [1, ...stacked.dims.slice(1)];
+  const requests = Array.from({ length: rows }, (_, r) => stacked.data.slice(r * rowLength, (r + 1) * rowLength));
+
+  const proton = await Model.load(spec.file, {
+    intraOpNumThreads: INTRA_OP_THREADS,
+    maxBatchSize: rows,
+    holdUntilQueued: rows,
+  });
+  const session = await ort.InferenceSession.create(spec.file, ORT_SESSION_OPTIONS);
+  try {
+    const batched = await Promise.all(
+      requests.map(async (data) => {
+        const outputs = await proton.infer({ [batchInput]: { type: 'float32', dims: rowDims, data } });
+        return float32Data(outputs[spec.outputName], spec.outputName);
+      }),
+    );
+    const stats = proton.stats();
+    if (stats.executions !== 1 || stats.batchSizes[rows] !== 1) {
+      throw new Error(`${spec.name}: expected the ${rows} held requests to run as one batch, stats say ${JSON.stringify(stats)}`);
+    }
+    let maxDifference = 0;
+    for (let r = 0; r < rows; r++) {
+      const alone = await session.run({ [batchInput]: new ort.Tensor('float32', requests[r] as Float32Array, rowDims) });
+      const expected = float32Output(alone[spec.outputName], spec.outputName);
+      const difference = largestDifference(batched[r] as Float32Array, expected);
+      if (!(difference <= TOLERANCE)) {
+        throw new Error(
+          `${spec.name}: request ${r} of a batch of ${rows} differs from onnxruntime-node run alone by ${difference}; not benchmarking a wrong result`,
+        );
+      }
+      maxDifference = Math.max(maxDifference, difference);
+    }
+    return { rows, maxDifference };
+  } finally {
+    await Promise.all([proton.close(), session.release()]);
+  }
+}
+
+/** Largest element-wise difference; Infinity when the lengths differ, NaN when any element is NaN. */
+function largestDifference(actual: Float32Array, expected: Float32Array): number {
+  if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
+  let max = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const difference = Math.abs((actual[i] ?? Number.NaN) - (expected[i] ?? Number.NaN));
+    if (!(difference <= max)) max = difference;
+  }
+  return max;
+}
