@@ -3,7 +3,8 @@ import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MODELS_DIR, ensureDemoModels, type DemoModelName } from '../ts/onnx/demo-models';
-import { seededRandom, uniformValues } from '../ts/onnx/model-builder';
+import { uniformValues } from '../ts/onnx/model-builder';
+import { seededRandom } from '../ts/seeded-random';
 import { decodeTensorProto, encodeTensorProto, tensorFromProto } from '../ts/onnx/tensor-proto';
 import type { Tensor } from '../ts/tensor';
 

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 
 import type { Tensor, TensorType } from '../../ts/tensor';
 import { TYPED_ARRAY_OF } from '../../ts/tensor';
-import { seededRandom } from '../../ts/onnx/model-builder';
+import { seededRandom } from '../../ts/seeded-random';
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 

@@ -1,4 +1,5 @@
-import { generateInputs, seededRandom, type NamedTensor } from './input-generator';
+import { seededRandom } from '../seeded-random';
+import { generateInputs, type NamedTensor } from './input-generator';
 import { runLoad, type LoadProgress, type LoadResult } from './load-runner';
 import { checkOutputs } from './output-check';
 import { errorKeyOf, errorMessageOf } from './request-error';

@@ -1,6 +1,7 @@
 import { fromV2Datatype } from '../server/datatype';
 import { elementCount, type Tensor, type TensorData, type TensorType } from '../tensor';
 import type { ModelSpec, TensorSpec } from './model-spec';
+import { seededRandom } from '../seeded-random';
 
 /**
  * Random request inputs generated from a model's metadata: every variable dimension becomes 1,
@@ -22,21 +23,6 @@ export function generateInputs(spec: ModelSpec, seed: number): NamedTensor[] {
 /** The concrete shape a client sends for a metadata shape: variable dimensions (-1) become 1. */
 export function concreteShape(shape: readonly number[]): number[] {
   return shape.map((dim) => (dim < 0 ? 1 : dim));
-}
-
-/**
- * A deterministic pseudo-random generator (mulberry32) yielding floats uniform in [0, 1);
- * the same seed gives the same sequence everywhere.
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function generateTensor(input: TensorSpec, random: () => number, model: string): NamedTensor {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { attr, GraphBuilder, seededRandom, uniformValues } from './model-builder';
+import { seededRandom } from '../seeded-random';
+import { attr, GraphBuilder, uniformValues } from './model-builder';
 
 /** The demo models Proton's tests, examples and benchmarks use; each is written as `<name>.onnx`. */
 export const DEMO_MODEL_NAMES = ['add', 'mlp', 'multi_io', 'dynamic_batch', 'squeezenet1.0'] as const;

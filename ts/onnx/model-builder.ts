@@ -28,22 +28,6 @@ export const attr = {
 export const DEFAULT_OPSET = 13;
 export const DEFAULT_IR_VERSION = 7;
 
-/**
- * A deterministic pseudo-random generator (mulberry32): the same seed gives the same weights on
- * every machine, so tests can recompute a model's outputs from its seed alone.
- * Returns a function yielding floats uniform in [0, 1).
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` float32 values uniform in [-scale, scale) drawn from `random`. */
 export function uniformValues(random: () => number, count: number, scale: number): Float32Array {
   const values = new Float32Array(count);
