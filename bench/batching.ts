@@ -3,7 +3,7 @@
  * Proton with batching on (several settings) and off, onnxruntime-node in the main thread, and
  * onnxruntime-node in a worker thread, in one run, with issue 5's targets checked.
  * Usage: npm run bench:batching -- [--duration 5] [--rounds 4] [--in-flight 64] [--models mlp,squeezenet]
- *        [--batch-configs 32:0,32:500,64:0,64:500]
+ *        [--batch-configs 32:0,32:500,64:0,64:500,64:2000]
  * `runBatchingBench` is exported for the main suite (bench/suite.ts).
  */
 import path from 'node:path';

@@ -9,38 +9,72 @@ import { stackedInput, type BatchingModel } from './models';
 /** How long one batch of `rows` takes when it runs alone, nothing else in flight. */
 export interface BatchCompute {
   rows: number;
-  /** One request of `rows` rows through the batching Proton model, issue to settle. */
+  /** One request of `rows` rows through the batching Proton model, issue to settle (p50, µs). */
   protonP50Us: number;
-  /** onnxruntime-node's session.run of the same tensor on the JS thread: the compute alone. */
+  protonP99Us: number;
+  /** onnxruntime-node's session.run of the same tensor on the JS thread: the compute alone (p50, µs). */
   ortRunP50Us: number;
+  /** session.run of one row, for the ceiling below (p50, µs). */
+  ortRunOneRowP50Us: number;
+  /**
+   * rows x (one row's time) / (the batch's time): the most batching can gain over running rows
+   * one by one when compute is all there is. Issue 5's 3x target needs at least this much.
+   */
+  computeCeiling: number;
 }
 
 const WARMUP_CALLS = 5;
-const TIMED_CALLS = 40;
+const TIMED_CALLS = 48;
+/**
+ * Copies of the input at different addresses, used in turn. The batcher writes each batch into a
+ * freshly allocated tensor, and on this MLP a 64-row input at an unlucky address runs about 2x
+ * slower (onnxruntime-node on the JS thread too): one fixed buffer would time only one case.
+ */
+const INPUT_COPIES = 8;
 
 /** Times a single `rows`-row request alone, sequentially, through Proton and through onnxruntime-node. */
 export async function measureBatchCompute(model: BatchingModel, proton: Model, rows: number): Promise<BatchCompute> {
   const { spec, batchInput } = model;
   const input = stackedInput(model, rows);
-  const protonInputs = { [batchInput]: { type: 'float32' as const, dims: input.dims, data: input.data } };
-  const protonP50Us = await p50Us(() => proton.infer(protonInputs));
+  const copies = addressCopies(input.data);
+  const oneRow = stackedInput(model, 1);
+  const protonInputs = copies.map((data) => ({ [batchInput]: { type: 'float32' as const, dims: input.dims, data } }));
+  const protonTimes = await timeCalls((i) => proton.infer(protonInputs[i % INPUT_COPIES] ?? {}));
   const session = await ort.InferenceSession.create(spec.file, ORT_SESSION_OPTIONS);
   try {
-    const feeds = { [batchInput]: new ort.Tensor('float32', input.data, input.dims) };
-    const ortRunP50Us = await p50Us(() => session.run(feeds));
-    return { rows, protonP50Us, ortRunP50Us };
+    const feeds = copies.map((data) => ({ [batchInput]: new ort.Tensor('float32', data, input.dims) }));
+    const ortTimes = await timeCalls((i) => session.run(feeds[i % INPUT_COPIES] ?? {}));
+    const oneRowFeeds = addressCopies(oneRow.data).map((data) => ({ [batchInput]: new ort.Tensor('float32', data, oneRow.dims) }));
+    const oneRowTimes = await timeCalls((i) => session.run(oneRowFeeds[i % INPUT_COPIES] ?? {}));
+    return {
+      rows,
+      protonP50Us: protonTimes.p50Us,
+      protonP99Us: protonTimes.p99Us,
+      ortRunP50Us: ortTimes.p50Us,
+      ortRunOneRowP50Us: oneRowTimes.p50Us,
+      computeCeiling: (rows * oneRowTimes.p50Us) / ortTimes.p50Us,
+    };
   } finally {
     await session.release();
   }
 }
 
-async function p50Us(call: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < WARMUP_CALLS; i++) await call();
+function addressCopies(data: Float32Array): Float32Array[] {
+  return Array.from({ length: INPUT_COPIES }, (_, i) => {
+    const copy = new Float32Array(data.length + 16 * i).subarray(16 * i);
+    copy.set(data);
+    return copy;
+  });
+}
+
+async function timeCalls(call: (i: number) => Promise<unknown>): Promise<{ p50Us: number; p99Us: number }> {
+  for (let i = 0; i < WARMUP_CALLS; i++) await call(i);
   const samplesMs: number[] = [];
   for (let i = 0; i < TIMED_CALLS; i++) {
     const start = performance.now();
-    await call();
+    await call(i);
     samplesMs.push(performance.now() - start);
   }
-  return summarize(samplesMs, 1).p50Us;
+  const { p50Us, p99Us } = summarize(samplesMs, 1);
+  return { p50Us, p99Us };
 }

@@ -3,6 +3,7 @@ import type { InferPath } from '../micro/infer-path';
 import { measureInFlight, type Segment } from '../micro/measure';
 import type { RunOptions } from '../micro/run-config';
 import { summarize, type Measurement } from '../micro/stats';
+import { runqueueWaitByThread, runqueueWaitMs } from './contention';
 import { accumulateStats, emptyStats } from './proton-variant';
 
 /** One path to measure; `model` is set for Proton, whose batch statistics are collected too. */
@@ -14,7 +15,17 @@ export interface Cell {
 
 export interface CellMeasurement {
   measurement: Measurement;
+  /** Process CPU time over wall time: how many cores the path kept busy. */
+  coresUsed: number;
+  /** Time the process's threads waited for a core, over wall time (0.2 = 20% of a thread's time); NaN off Linux. */
+  runqueueWait: number;
   /** Proton only: counters over the measured stretches (warm-up excluded). */
+  stats?: ModelStats;
+}
+
+interface Totals extends Segment {
+  cpuMs: number;
+  waitMs: number;
   stats?: ModelStats;
 }
 
@@ -25,27 +36,38 @@ export interface CellMeasurement {
  */
 export async function measureCells(cells: readonly Cell[], inFlight: number, options: RunOptions): Promise<Map<string, CellMeasurement>> {
   const roundMs = options.durationMs / options.rounds;
-  const segments = new Map<string, Segment>(cells.map((c) => [c.key, { samplesMs: [], wallMs: 0 }]));
-  const stats = new Map<string, ModelStats>(cells.flatMap((c) => (c.model ? [[c.key, emptyStats()] as const] : [])));
+  const totals = new Map<string, Totals>();
+  for (const cell of cells) {
+    const total: Totals = { samplesMs: [], wallMs: 0, cpuMs: 0, waitMs: 0 };
+    if (cell.model !== undefined) total.stats = emptyStats();
+    totals.set(cell.key, total);
+  }
   for (let round = 0; round < options.rounds; round++) {
     for (const cell of rotate(cells, round)) {
       if (round === 0 && options.warmupMs > 0) await measureInFlight(cell.path, inFlight, options.warmupMs);
-      const before = cell.model?.stats();
+      const total = totals.get(cell.key);
+      if (total === undefined) continue;
+      const statsBefore = cell.model?.stats();
+      const waitBefore = runqueueWaitByThread();
       const segment = await measureInFlight(cell.path, inFlight, roundMs);
+      total.waitMs += runqueueWaitMs(waitBefore, runqueueWaitByThread());
       // Every call has settled, so the stats include each of its executions.
-      const total = stats.get(cell.key);
-      if (cell.model !== undefined && before !== undefined && total !== undefined) accumulateStats(total, before, cell.model.stats());
-      const merged = segments.get(cell.key);
-      if (merged === undefined) continue;
-      for (const sample of segment.samplesMs) merged.samplesMs.push(sample);
-      merged.wallMs += segment.wallMs;
+      if (cell.model !== undefined && statsBefore !== undefined && total.stats !== undefined) {
+        accumulateStats(total.stats, statsBefore, cell.model.stats());
+      }
+      for (const sample of segment.samplesMs) total.samplesMs.push(sample);
+      total.wallMs += segment.wallMs;
+      total.cpuMs += segment.cpuMs ?? Number.NaN;
     }
   }
   const results = new Map<string, CellMeasurement>();
-  for (const [key, segment] of segments) {
-    const measured: CellMeasurement = { measurement: summarize(segment.samplesMs, segment.wallMs) };
-    const cellStats = stats.get(key);
-    if (cellStats !== undefined) measured.stats = cellStats;
+  for (const [key, total] of totals) {
+    const measured: CellMeasurement = {
+      measurement: summarize(total.samplesMs, total.wallMs, total.cpuMs),
+      coresUsed: total.cpuMs / total.wallMs,
+      runqueueWait: total.waitMs / total.wallMs,
+    };
+    if (total.stats !== undefined) measured.stats = total.stats;
     results.set(key, measured);
   }
   return results;

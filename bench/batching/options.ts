@@ -36,6 +36,8 @@ export const DEFAULT_BATCH_CONFIGS: readonly BatchingConfig[] = [
   { maxBatchSize: 32, maxQueueDelayUs: 500 },
   { maxBatchSize: 64, maxQueueDelayUs: 0 },
   { maxBatchSize: 64, maxQueueDelayUs: 500 },
+  // Long enough for the JS thread to hand back and resubmit a whole batch: every batch runs full.
+  { maxBatchSize: 64, maxQueueDelayUs: 2000 },
 ];
 
 export const DEFAULT_BATCHING_OPTIONS: BatchingBenchOptions = {

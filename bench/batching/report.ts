@@ -5,7 +5,23 @@ import { describeBatchConfig } from './options';
 import type { BatchStats } from './proton-variant';
 import type { BatchingReport, ModelResult, PathResult } from './results';
 
-const HEADERS = ['model', 'path', 'calls/s', 'mean µs', 'p50 µs', 'p99 µs', '× ort main', '× ort worker', 'mean batch', 'largest batch'];
+const HEADERS = [
+  'model',
+  'path',
+  'calls/s',
+  'mean µs',
+  'p50 µs',
+  'p99 µs',
+  '× ort main',
+  '× ort worker',
+  'mean batch',
+  'largest batch',
+  'cpu µs/call',
+  'cores used',
+  'waiting for a core',
+];
+/** A path whose threads waited this long for a core (share of wall time) was starved by other processes. */
+const STARVED = 0.1;
 const LEFT_ALIGNED = new Set([0, 1]);
 
 /** The table, batch statistics and targets as plain text for a terminal. */
@@ -35,7 +51,9 @@ export function formatBatchingMarkdown(report: BatchingReport): string {
     ...tableRows(report).map((row) => `| ${row.join(' | ')} |`),
     '',
     '`proton bN dD`: Proton with maxBatchSize N and maxQueueDelayUs D; `× ort main` / `× ort worker`: this row\'s throughput over ' +
-      'onnxruntime-node in the main thread / in one worker_threads worker.',
+      'onnxruntime-node in the main thread / in one worker_threads worker; `cpu µs/call`: CPU time of the whole process (all threads) per call; ' +
+      '`cores used`: that CPU time over wall time; `waiting for a core`: time the process\'s threads were runnable but not running, over wall time ' +
+      '(Linux schedstat): high values mean other processes took the cores.',
     '',
     '## Batches and checks',
     '',
@@ -62,7 +80,7 @@ function tableRows(report: BatchingReport): string[][] {
 
 function tableRow(model: ModelResult, p: PathResult): string[] {
   const m = p.measurement;
-  if (m === undefined) return [model.model, p.key, 'rejected at load (no batch dimension)', '', '', '', '', '', '', ''];
+  if (m === undefined) return [model.model, p.key, 'rejected at load (no batch dimension)', ...HEADERS.slice(3).map(() => '')];
   return [
     model.model,
     p.key,
@@ -74,11 +92,23 @@ function tableRow(model: ModelResult, p: PathResult): string[] {
     p.ratios ? `${p.ratios.vsOrtWorker.toFixed(2)}x` : '',
     p.batchStats && p.kind === 'proton-batching' ? p.batchStats.meanBatchSize.toFixed(1) : '',
     p.batchStats && p.kind === 'proton-batching' ? String(p.batchStats.largestBatch) : '',
+    fixed(m.cpuUsPerCall),
+    p.coresUsed === undefined ? '' : p.coresUsed.toFixed(2),
+    p.runqueueWait === undefined || Number.isNaN(p.runqueueWait) ? 'n/a' : `${(100 * p.runqueueWait).toFixed(0)}%`,
   ];
 }
 
 function detailLines(report: BatchingReport): string[] {
   const lines: string[] = [];
+  const starved = report.models.flatMap((model) =>
+    model.paths.filter((p) => (p.runqueueWait ?? 0) > STARVED).map((p) => `${model.model} ${p.key} (${Math.round(100 * (p.runqueueWait ?? 0))}%)`),
+  );
+  if (starved.length > 0) {
+    lines.push(
+      `warning: other processes kept this run's threads waiting for a core (more than ${100 * STARVED}% of the time) on: ${starved.join(', ')}; ` +
+        'Proton needs two cores (JS thread and model thread), onnxruntime-node in the main thread one, so contention hurts Proton first. Rerun on a quiet machine.',
+    );
+  }
   for (const model of report.models) {
     if (model.note !== undefined) lines.push(`${model.model}: ${model.note}`);
     if (model.verification !== undefined) {
@@ -94,8 +124,16 @@ function detailLines(report: BatchingReport): string[] {
         const c = p.batchCompute;
         lines.push(
           `${model.model} ${p.key}: the largest batch seen (${c.rows}) alone takes ${Math.round(c.protonP50Us)} µs through Proton ` +
-            `(p50), ${Math.round(c.ortRunP50Us)} µs as one onnxruntime-node session.run`,
+            `(p50; p99 ${Math.round(c.protonP99Us)} µs), ${Math.round(c.ortRunP50Us)} µs as one onnxruntime-node session.run ` +
+            `(one row: ${Math.round(c.ortRunOneRowP50Us)} µs, so batching can gain at most ${c.computeCeiling.toFixed(2)}x on compute)`,
         );
+        if (p.measurement !== undefined) {
+          const computeBound = (c.rows / c.ortRunP50Us) * 1e6;
+          lines.push(
+            `${model.model} ${p.key}: batches of ${c.rows} back to back would serve ${Math.round(computeBound)} requests/s on one thread; ` +
+              `measured ${Math.round(p.measurement.callsPerSecond)} (${Math.round((100 * p.measurement.callsPerSecond) / computeBound)}%)`,
+          );
+        }
       }
     }
   }
@@ -122,7 +160,12 @@ function describeStats(stats: BatchStats): string {
 
 function targetLines(report: BatchingReport): string[] {
   if (report.targets.length === 0) return ['no target applies (no model that batches was measured)'];
-  return report.targets.map((t) => `${t.met ? 'met' : 'MISSED'}: ${t.model} ${t.path}: ${t.target}: ${t.measured}, required ${t.required}`);
+  const lines = report.targets.map((t) => `${t.met ? 'met' : 'MISSED'}: ${t.model} ${t.path}: ${t.target}: ${t.measured}, required ${t.required}`);
+  const byPath = new Map<string, boolean[]>();
+  for (const t of report.targets) byPath.set(`${t.model} ${t.path}`, [...(byPath.get(`${t.model} ${t.path}`) ?? []), t.met]);
+  const both = [...byPath].filter(([, met]) => met.length === 2 && met.every(Boolean)).map(([path]) => path);
+  lines.push(`both targets met by: ${both.length > 0 ? both.join(', ') : 'no setting'}`);
+  return lines;
 }
 
 function machineLine(report: BatchingReport): string {

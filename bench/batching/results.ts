@@ -12,6 +12,10 @@ export interface PathResult {
   kind: PathKind;
   batching?: BatchingConfig;
   measurement?: Measurement;
+  /** Process CPU time over wall time while this path ran: cores it kept busy. */
+  coresUsed?: number;
+  /** Time the process's threads waited for a core, over wall time; high means other processes starved the run. */
+  runqueueWait?: number;
   /** This path's throughput over each baseline's. */
   ratios?: { vsOrtMain: number; vsOrtWorker: number };
   /** Proton only, over the measured time. */

@@ -106,6 +106,8 @@ async function benchmarkModel(model: BatchingModel, options: BatchingBenchOption
       const cell = measured.get(path.key);
       if (cell === undefined) continue;
       path.measurement = cell.measurement;
+      path.coresUsed = cell.coresUsed;
+      path.runqueueWait = cell.runqueueWait;
       if (cell.stats !== undefined) path.batchStats = batchStats(cell.stats);
     }
     for (const { path, proton } of batchingCells) {

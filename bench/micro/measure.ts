@@ -2,10 +2,12 @@ import { performance } from 'node:perf_hooks';
 
 import type { InferPath, PathName } from './infer-path';
 
-/** Latency samples (ms) of one measured stretch and the wall-clock time they took. */
+/** Latency samples (ms) of one measured stretch, the wall-clock time and the CPU time it took. */
 export interface Segment {
   samplesMs: number[];
   wallMs: number;
+  /** User + system time of the whole process (every thread: Proton's model thread, the worker); absent if not measured. */
+  cpuMs?: number;
 }
 
 /**
@@ -29,10 +31,23 @@ export async function measureSequential(
     retainSamples: true,
     throws: true,
   });
+  const cpuMs = new Map<PathName, number>();
   for (const path of paths) {
-    bench.add(path.name, async () => {
-      await path.infer();
-    });
+    let cpuStart: NodeJS.CpuUsage | undefined;
+    bench.add(
+      path.name,
+      async () => {
+        await path.infer();
+      },
+      {
+        beforeAll: (mode) => {
+          if (mode === 'run') cpuStart = process.cpuUsage();
+        },
+        afterAll: (mode) => {
+          if (mode === 'run') cpuMs.set(path.name, cpuMillis(process.cpuUsage(cpuStart)));
+        },
+      },
+    );
   }
   await bench.run();
   const segments = new Map<PathName, Segment>();
@@ -42,7 +57,7 @@ export async function measureSequential(
       throw new Error(`tinybench: ${path.name} did not complete (${result?.state ?? 'missing'})`);
     }
     const samplesMs = [...result.latency.samples];
-    segments.set(path.name, { samplesMs, wallMs: result.totalTime });
+    segments.set(path.name, { samplesMs, wallMs: result.totalTime, cpuMs: cpuMs.get(path.name) ?? Number.NaN });
   }
   return segments;
 }
@@ -57,6 +72,7 @@ export async function measureSequential(
  */
 export async function measureInFlight(path: InferPath, inFlight: number, durationMs: number): Promise<Segment> {
   const samplesMs: number[] = [];
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const deadline = start + durationMs;
   const lane = async (): Promise<void> => {
@@ -66,5 +82,10 @@ export async function measureInFlight(path: InferPath, inFlight: number, duratio
     }
   };
   await Promise.all(Array.from({ length: inFlight }, lane));
-  return { samplesMs, wallMs: performance.now() - start };
+  const wallMs = performance.now() - start;
+  return { samplesMs, wallMs, cpuMs: cpuMillis(process.cpuUsage(cpuStart)) };
+}
+
+function cpuMillis(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }

@@ -17,7 +17,7 @@ export interface RunOptions {
  */
 export async function runConfig(paths: readonly InferPath[], inFlight: number, options: RunOptions): Promise<Map<PathName, Measurement>> {
   const roundMs = options.durationMs / options.rounds;
-  const merged = new Map<PathName, Segment>(paths.map((p) => [p.name, { samplesMs: [], wallMs: 0 }]));
+  const merged = new Map<PathName, Segment>(paths.map((p) => [p.name, { samplesMs: [], wallMs: 0, cpuMs: 0 }]));
   for (let round = 0; round < options.rounds; round++) {
     const order = rotate(paths, round);
     const warmupMs = round === 0 ? options.warmupMs : 0;
@@ -27,9 +27,10 @@ export async function runConfig(paths: readonly InferPath[], inFlight: number, o
       if (total === undefined) continue;
       for (const sample of segment.samplesMs) total.samplesMs.push(sample);
       total.wallMs += segment.wallMs;
+      total.cpuMs = (total.cpuMs ?? 0) + (segment.cpuMs ?? Number.NaN);
     }
   }
-  return new Map([...merged].map(([name, total]) => [name, summarize(total.samplesMs, total.wallMs)]));
+  return new Map([...merged].map(([name, total]) => [name, summarize(total.samplesMs, total.wallMs, total.cpuMs)]));
 }
 
 async function inFlightRound(paths: readonly InferPath[], inFlight: number, roundMs: number, warmupMs: number): Promise<Map<PathName, Segment>> {

@@ -8,10 +8,15 @@ export interface Measurement {
   p99Us: number;
   /** Completed calls per second of wall-clock time. */
   callsPerSecond: number;
+  /** CPU time of the whole process per call, all threads: what a call costs when cores are scarce. */
+  cpuUsPerCall: number;
 }
 
-/** Summarizes latency samples (milliseconds) collected over `wallMs` of wall-clock time. */
-export function summarize(samplesMs: readonly number[], wallMs: number): Measurement {
+/**
+ * Summarizes latency samples (milliseconds) collected over `wallMs` of wall-clock time, with
+ * `cpuMs` of process CPU time (cpuUsPerCall is NaN when that was not measured).
+ */
+export function summarize(samplesMs: readonly number[], wallMs: number, cpuMs = Number.NaN): Measurement {
   const sorted = Float64Array.from(samplesMs).sort();
   let total = 0;
   for (const sample of sorted) total += sample;
@@ -21,6 +26,7 @@ export function summarize(samplesMs: readonly number[], wallMs: number): Measure
     p50Us: quantile(sorted, 0.5) * 1000,
     p99Us: quantile(sorted, 0.99) * 1000,
     callsPerSecond: (sorted.length / wallMs) * 1000,
+    cpuUsPerCall: (cpuMs / sorted.length) * 1000,
   };
 }
 

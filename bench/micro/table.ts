@@ -1,7 +1,7 @@
 import { PATH_NAMES } from './infer-path';
 import type { ConfigResult } from './results';
 
-const HEADERS = ['model', 'in flight', 'path', 'mean µs', 'p50 µs', 'p99 µs', 'wall µs/call', 'calls/s', 'proton ×'];
+const HEADERS = ['model', 'in flight', 'path', 'mean µs', 'p50 µs', 'p99 µs', 'wall µs/call', 'cpu µs/call', 'calls/s', 'proton ×'];
 /** Text columns align left, numbers right. */
 const LEFT_ALIGNED = new Set([0, 2]);
 
@@ -20,6 +20,7 @@ export function formatTable(results: readonly ConfigResult[]): string {
         fixed(m.p50Us),
         fixed(m.p99Us),
         fixed(1e6 / m.callsPerSecond),
+        fixed(m.cpuUsPerCall),
         Math.round(m.callsPerSecond).toLocaleString('en-US'),
         name === 'proton' ? '' : `${(proton / m.callsPerSecond).toFixed(2)}x`,
       ]);
@@ -40,6 +41,7 @@ export function formatRatios(results: readonly ConfigResult[]): string {
 }
 
 function fixed(value: number): string {
+  if (Number.isNaN(value)) return 'n/a';
   return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
 

@@ -1,0 +1,38 @@
+import path from 'node:path';
+import type { BenchModel } from './bench-models';
+import { plannedLevels, cellPlan, type PlanSettings } from './cell-plan';
+import type { CellResult, Measurement } from './cell-result';
+import { RESULT_PREFIX, type CeilingCell } from './ceiling-protocol';
+import { ChildProcessHandle } from './child-process';
+import { compiledScript } from './paths';
+import type { Variant } from './variants';
+
+const VARIANT: Variant = { server: 'ort-ceiling', client: 'in-process' };
+
+/** Runs the ORT ceiling for one model in its own child process and returns its cells. */
+export async function measureOrtCeiling(
+  model: BenchModel,
+  settings: PlanSettings,
+  threads: number,
+  logDir: string,
+): Promise<CellResult[]> {
+  const cells: CeilingCell[] = plannedLevels(settings, VARIANT, model.name).map((concurrency) => ({
+    concurrency,
+    plan: cellPlan(settings, VARIANT, model.name, concurrency)!,
+  }));
+  if (cells.length === 0) return [];
+  const args = ['--model', `${model.name}=${model.path}`, '--threads', String(threads), '--cells', JSON.stringify(cells)];
+  const child = ChildProcessHandle.start(
+    `ort-ceiling ${model.name}`,
+    [],
+    compiledScript('bench/servers/ort-ceiling'),
+    args,
+    path.join(logDir, `ort-ceiling-${model.name}.log`),
+  );
+  const code = await child.exited;
+  await child.stop();
+  const line = child.stdout.find((text) => text.startsWith(RESULT_PREFIX));
+  if (code !== 0 || line === undefined) throw new Error(`the ORT ceiling for ${model.name} failed (exit ${code}):\n${child.tail()}`);
+  const measurements = JSON.parse(line.slice(RESULT_PREFIX.length)) as Measurement[];
+  return cells.map((cell, index) => ({ ...VARIANT, model: model.name, concurrency: cell.concurrency, plan: cell.plan, ...measurements[index]! }));
+}

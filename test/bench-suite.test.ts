@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import type { LatencySummary } from '../ts/client/latency-stats';
+import { cellPlan, plannedLevels, type PlanSettings } from '../bench/suite/cell-plan';
+import type { CellResult } from '../bench/suite/cell-result';
+import { chartSpec } from '../bench/suite/chart';
+import { compareCells } from '../bench/suite/comparison';
+import { comparisonTable, formatLatency, formatRatio, formatThroughput, markdownTable, targetsTable } from '../bench/suite/markdown';
+import { originalTable, originalTableRows } from '../bench/suite/original-table';
+import { topSelfTime, type CpuProfile } from '../bench/suite/profile-summary';
+import { evaluateTargets } from '../bench/suite/targets';
+import type { ClientId, ServerId } from '../bench/suite/variants';
+
+function latency(p50: number): LatencySummary {
+  return { count: 10, min: p50 / 2, max: p50 * 3, mean: p50, median: p50, p95: p50 * 2, p99: p50 * 2.5 };
+}
+
+function cell(server: ServerId, client: ClientId, model: string, concurrency: number, throughput: number): CellResult {
+  return {
+    server,
+    client,
+    model,
+    concurrency,
+    plan: { kind: 'duration', warmupSec: 0.5, durationSec: 2.5 },
+    requests: Math.round(throughput * 2.5),
+    errors: 0,
+    elapsedMs: 2500,
+    throughput,
+    latency: latency(1000 / throughput),
+    errorKinds: [],
+  };
+}
+
+/** A small run: the add model at c=64 and SqueezeNet at c=10, with every baseline. */
+function sampleCells(): CellResult[] {
+  return [
+    cell('ort-ceiling', 'in-process', 'add', 64, 60_000),
+    cell('http-ceiling', 'rest-binary', 'add', 64, 16_000),
+    cell('proton', 'rest-binary', 'add', 64, 9_000),
+    cell('js-worker', 'rest-binary', 'add', 64, 4_000),
+    cell('node-http', 'rest-json', 'add', 64, 3_000),
+    cell('js-worker', 'rest-json', 'add', 64, 2_000),
+    cell('ort-ceiling', 'in-process', 'squeezenet', 10, 80),
+    cell('proton', 'rest-binary', 'squeezenet', 10, 78),
+    cell('proton', 'grpc', 'squeezenet', 10, 70),
+    cell('ort-ceiling', 'in-process', 'maskrcnn', 1, 0.15),
+    cell('proton', 'grpc', 'maskrcnn', 10, 0.12),
+  ];
+}
+
+describe('compareCells', () => {
+  const rows = compareCells(sampleCells());
+  const row = (server: ServerId, client: ClientId, model: string, concurrency: number) =>
+    rows.find((r) => r.server === server && r.client === client && r.model === model && r.concurrency === concurrency)!;
+
+  it('divides by the JS worker path, the ORT ceiling and the HTTP ceiling of the same model, client and concurrency', () => {
+    const proton = row('proton', 'rest-binary', 'add', 64);
+    expect(proton.vsJsWorker).toBeCloseTo(9_000 / 4_000, 12);
+    expect(proton.vsOrtCeiling).toBeCloseTo(9_000 / 60_000, 12);
+    expect(proton.vsHttpCeiling).toBeCloseTo(9_000 / 16_000, 12);
+    expect(row('node-http', 'rest-json', 'add', 64).vsJsWorker).toBeCloseTo(1.5, 12);
+  });
+
+  it('leaves ratios empty where there is no baseline, and for the ceilings themselves', () => {
+    expect(row('node-http', 'rest-json', 'add', 64).vsHttpCeiling).toBeUndefined(); // no JSON ceiling measured
+    expect(row('proton', 'grpc', 'squeezenet', 10).vsHttpCeiling).toBeUndefined(); // not REST
+    expect(row('ort-ceiling', 'in-process', 'add', 64)).toMatchObject({ vsJsWorker: undefined, vsOrtCeiling: undefined, vsHttpCeiling: undefined });
+  });
+
+  it("falls back on the ceiling's best level when the row's concurrency was not measured", () => {
+    const maskrcnn = row('proton', 'grpc', 'maskrcnn', 10);
+    expect(maskrcnn.vsOrtCeiling).toBeCloseTo(0.8, 12);
+    expect(maskrcnn.ortCeilingConcurrency).toBe(1);
+    expect(comparisonTable([maskrcnn])).toContain('0.80x (c=1)');
+  });
+
+  it('orders rows by model, concurrency, then variant', () => {
+    expect(rows.map((r) => `${r.model}/${r.concurrency}/${r.server}/${r.client}`).slice(0, 3)).toEqual([
+      'add/64/ort-ceiling/in-process',
+      'add/64/http-ceiling/rest-binary',
+      'add/64/proton/rest-binary',
+    ]);
+    expect(rows[rows.length - 1]!.model).toBe('maskrcnn');
+  });
+});
+
+describe('evaluateTargets', () => {
+  it('compares each target ratio with its threshold', () => {
+    const targets = evaluateTargets(compareCells(sampleCells()));
+    expect(targets.map((t) => t.status)).toEqual(['met', 'missed', 'met', 'met', 'met']);
+    expect(targets[0]!.ratio).toBeCloseTo(78 / 80, 12);
+    expect(targets[1]!.ratio).toBeCloseTo(70 / 80, 12);
+    expect(targets[2]!.ratio).toBeCloseTo(78 / 70, 12);
+    expect(targets[3]!.ratio).toBeCloseTo(9_000 / 16_000, 12);
+    expect(targets[4]!.ratio).toBeCloseTo(2.25, 12);
+    expect(targetsTable(targets)).toContain('**missed**');
+  });
+
+  it('says "not measured" when a side is missing', () => {
+    const targets = evaluateTargets(compareCells(sampleCells().filter((c) => c.server !== 'js-worker')));
+    expect(targets[4]).toMatchObject({ status: 'not measured', ratio: undefined });
+    expect(targets[4]!.measured).toContain('JS worker path REST binary not measured at concurrency 64');
+  });
+});
+
+describe('markdown', () => {
+  it('pads columns and aligns numbers right', () => {
+    expect(markdownTable(['Name', 'Value'], [['a', '1'], ['long name', '12345']], ['left', 'right'])).toBe(
+      '| Name      | Value |\n' + '|-----------|------:|\n' + '| a         |     1 |\n' + '| long name | 12345 |\n',
+    );
+  });
+
+  it('formats throughput, latency and ratios by magnitude', () => {
+    expect([formatThroughput(12345.6), formatThroughput(78.456), formatThroughput(0.1234)]).toEqual(['12346', '78.5', '0.123']);
+    expect([formatLatency(0.0213), formatLatency(7.456), formatLatency(156.4), formatLatency(65_432)]).toEqual([
+      '0.021 ms',
+      '7.46 ms',
+      '156 ms',
+      '65.4 s',
+    ]);
+    expect([formatRatio(0.9751), formatRatio(undefined), formatLatency(Number.NaN)]).toEqual(['0.98x', '-', '-']);
+  });
+});
+
+describe('originalTable', () => {
+  it("takes Proton's concurrency-10 cells of SqueezeNet and Mask R-CNN, REST first", () => {
+    const rows = originalTableRows(sampleCells());
+    expect(rows.map((r) => `${r.clientType} ${r.model}`)).toEqual(['REST (V2 binary) squeezenet', 'gRPC (V2 raw) squeezenet', 'gRPC (V2 raw) maskrcnn']);
+    expect(rows[0]).toMatchObject({ totalMs: 2500, throughput: 78, requests: 195, errors: 0 });
+    expect(originalTable(sampleCells())).toMatch(/^\| Client Type +\| Model +\| Total Time \| Average Time \| Median Time \| +p95 Time \| +p99 Time \|/);
+    expect(originalTable([])).toContain('not measured');
+  });
+});
+
+describe('cellPlan', () => {
+  const settings: PlanSettings = {
+    durationSec: 2.5,
+    warmupSec: 0.5,
+    concurrency: [1, 10, 64],
+    maskrcnnConcurrency: [1, 10],
+    maskrcnnRequests: 2,
+    maskrcnnAll: false,
+  };
+
+  it('time-boxes the fast models at every level', () => {
+    expect(plannedLevels(settings, { server: 'node-http', client: 'rest-binary' }, 'squeezenet')).toEqual([1, 10, 64]);
+    expect(cellPlan(settings, { server: 'proton', client: 'grpc' }, 'add', 64)).toEqual({ kind: 'duration', warmupSec: 0.5, durationSec: 2.5 });
+  });
+
+  it('sends Mask R-CNN a fixed count, at least one per slot, with the default selection of clients', () => {
+    expect(cellPlan(settings, { server: 'proton', client: 'grpc' }, 'maskrcnn', 1)).toEqual({ kind: 'requests', count: 2 });
+    expect(cellPlan(settings, { server: 'proton', client: 'grpc' }, 'maskrcnn', 10)).toEqual({ kind: 'requests', count: 10 });
+    expect(plannedLevels(settings, { server: 'proton', client: 'rest-json' }, 'maskrcnn')).toEqual([1]);
+    expect(plannedLevels(settings, { server: 'js-worker', client: 'grpc' }, 'maskrcnn')).toEqual([]);
+    expect(plannedLevels({ ...settings, maskrcnnAll: true }, { server: 'js-worker', client: 'grpc' }, 'maskrcnn')).toEqual([1, 10]);
+    // Without inference a Mask R-CNN request is only a big body: time-boxed.
+    expect(cellPlan(settings, { server: 'http-ceiling', client: 'rest-binary' }, 'maskrcnn', 10)?.kind).toBe('duration');
+  });
+});
+
+describe('topSelfTime', () => {
+  it("charges the time until the next sample to each sample's frame, merging frames by function and line", () => {
+    const frame = (functionName: string, url: string, lineNumber: number) => ({ functionName, url, lineNumber, scriptId: '0', columnNumber: 0 });
+    const profile: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)', '', -1) },
+        { id: 2, callFrame: frame('parse', 'file:///app/codec.js', 9) },
+        { id: 3, callFrame: frame('parse', 'file:///app/codec.js', 9) }, // same function reached by another path
+        { id: 4, callFrame: frame('(idle)', '', -1) },
+      ],
+      samples: [2, 3, 4, 2],
+      timeDeltas: [0, 1000, 3000, 2000],
+    };
+    // Sample i lasts timeDeltas[i + 1]: parse 1 + 3 ms (two paths), idle 2 ms, the last sample 0.
+    const top = topSelfTime(profile, 2);
+    expect(top[0]).toMatchObject({ function: 'parse', location: 'codec.js:10', selfMs: 4 });
+    expect(top[0]!.percent).toBeCloseTo(200 / 3, 12);
+    expect(top[1]).toMatchObject({ function: '(idle)', location: '', selfMs: 2 });
+  });
+});
+
+describe('chartSpec', () => {
+  it('draws one bar per cell and metric on log scales, leaving out values a log scale cannot show', () => {
+    const rows = compareCells([...sampleCells(), { ...cell('node-http', 'rest-binary', 'add', 64, 0), latency: latency(Number.NaN) }]);
+    const spec = chartSpec(rows, 'test machine');
+    const bars = (spec.data![0] as { values: Array<{ value: number }> }).values;
+    expect(bars).toHaveLength(2 * (rows.length - 1));
+    expect(bars.every((bar) => bar.value > 0)).toBe(true);
+    const panel = spec.marks![0] as { scales: Array<{ name: string; type: string }> };
+    expect(panel.scales.find((scale) => scale.name === 'y')!.type).toBe('log');
+  });
+});
