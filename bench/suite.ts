@@ -13,7 +13,7 @@ import { parseSuiteOptions } from './suite/options';
 import { ORIGINAL_CONCURRENCY, originalTable } from './suite/original-table';
 import { summarizeProfiles } from './suite/profile-summary';
 import { runSuite } from './suite/run-suite';
-import { writeReport } from './suite/suite-report';
+import { loadDescription, writeReport } from './suite/suite-report';
 
 const PROFILE_TOP = 25;
 
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
 
   console.log(`\n## Comparison (${machineLine(report.machine)})\n`);
   console.log(comparisonTable(report.rows));
-  console.log(`Thread budget: ${report.settings.threadBudget}\n`);
+  console.log(`Thread budget: ${report.settings.threadBudget}\nLoad: ${loadDescription(report.settings.httpLoad)}\n`);
   console.log(`## Reproduced original table (Proton, REST vs gRPC, concurrency ${ORIGINAL_CONCURRENCY})\n`);
   console.log(originalTable(report.cells));
   console.log('## Targets\n');

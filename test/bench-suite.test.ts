@@ -9,6 +9,7 @@ import { originalTable, originalTableRows } from '../bench/suite/original-table'
 import { topSelfTime, type CpuProfile } from '../bench/suite/profile-summary';
 import { evaluateTargets } from '../bench/suite/targets';
 import type { ClientId, ServerId } from '../bench/suite/variants';
+import { wrkMeasurement } from '../bench/suite/wrk-load';
 
 function latency(p50: number): LatencySummary {
   return { count: 10, min: p50 / 2, max: p50 * 3, mean: p50, median: p50, p95: p50 * 2, p99: p50 * 2.5 };
@@ -21,6 +22,7 @@ function cell(server: ServerId, client: ClientId, model: string, concurrency: nu
     model,
     concurrency,
     plan: { kind: 'duration', warmupSec: 0.5, durationSec: 2.5 },
+    generator: server === 'ort-ceiling' ? 'in-process' : 'clients',
     requests: Math.round(throughput * 2.5),
     errors: 0,
     elapsedMs: 2500,
@@ -187,5 +189,28 @@ describe('chartSpec', () => {
     expect(bars.every((bar) => bar.value > 0)).toBe(true);
     const panel = spec.marks![0] as { scales: Array<{ name: string; type: string }> };
     expect(panel.scales.find((scale) => scale.name === 'y')!.type).toBe('log');
+  });
+});
+
+describe('wrkMeasurement', () => {
+  it("turns wrk's counters and µs latencies into a measurement in ms, non-2xx and socket errors counted as errors", () => {
+    const measured = wrkMeasurement({
+      requests: 1000,
+      durationUs: 2_000_000,
+      connect: 0,
+      read: 1,
+      write: 0,
+      status: 10,
+      timeout: 2,
+      mean: 1500,
+      min: 200,
+      max: 9000,
+      p50: 1400,
+      p95: 3000,
+      p99: 5000,
+    });
+    expect(measured).toMatchObject({ requests: 1000, errors: 13, elapsedMs: 2000, throughput: 495 });
+    expect(measured.latency).toEqual({ count: 990, min: 0.2, max: 9, mean: 1.5, median: 1.4, p95: 3, p99: 5 });
+    expect(measured.errorKinds.map((kind) => `${kind.key}: ${kind.count}`)).toEqual(['HTTP non-2xx: 10', 'wrk timeout: 2', 'wrk socket read: 1']);
   });
 });

@@ -17,6 +17,9 @@ export interface Measurement {
   errorKinds: ErrorTally[];
 }
 
+/** What sent the load: the clients' loop and transports, wrk (REST only, optional), or the in-process loop. */
+export type LoadGenerator = 'clients' | 'wrk' | 'in-process';
+
 /** One cell of the suite: a variant on one model at one concurrency. */
 export interface CellResult extends Measurement {
   server: ServerId;
@@ -24,4 +27,5 @@ export interface CellResult extends Measurement {
   model: string;
   concurrency: number;
   plan: CellPlan;
+  generator: LoadGenerator;
 }

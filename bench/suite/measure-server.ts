@@ -1,14 +1,20 @@
 import { checkOutputs } from '../../ts/client/output-check';
+import { encodeRestRequest } from '../../ts/client/rest-encodings';
 import { errorKeyOf, errorMessageOf } from '../../ts/client/request-error';
-import type { PreparedCall } from '../../ts/client/transport';
-import type { BenchModel } from './bench-models';
+import type { InferTransport } from '../../ts/client/transport';
+import { SMALL_MODELS, type BenchModel } from './bench-models';
 import { cellPlan, plannedLevels, type PlanSettings } from './cell-plan';
-import type { CellResult } from './cell-result';
+import type { CellResult, LoadGenerator, Measurement } from './cell-result';
 import { measureCell } from './measure-cell';
 import { benchInputs } from './model-inputs';
+import { LOOPBACK } from './network';
 import type { StartedServer } from './server-children';
 import { createTransport } from './transports';
 import { runsInference, variantLabel, type Variant } from './variants';
+import { wrkTarget, type WrkTarget } from './wrk-load';
+
+/** Which load generator drives the REST cells that run for a fixed time. */
+export type HttpLoad = 'clients' | 'wrk';
 
 export interface ServerRun {
   cells: CellResult[];
@@ -25,34 +31,24 @@ export async function measureServer(
   variants: readonly Variant[],
   models: readonly BenchModel[],
   settings: PlanSettings,
+  httpLoad: HttpLoad,
   onCell: (cell: CellResult) => void,
 ): Promise<ServerRun> {
   const run: ServerRun = { cells: [], failures: [] };
   for (const variant of variants) {
     if (variant.client === 'in-process') continue;
     const levels = models.map((model) => plannedLevels(settings, variant, model.name));
-    const maxConcurrency = Math.max(1, ...levels.flat());
-    const transport = createTransport(variant.client, server, maxConcurrency);
+    const transport = createTransport(variant.client, server, Math.max(1, ...levels.flat()));
     try {
       for (const [index, model] of models.entries()) {
         if (levels[index]!.length === 0) continue;
-        let call: PreparedCall;
         try {
-          const spec = await transport.fetchModelSpec(model.name);
-          call = transport.prepare(spec, benchInputs(spec));
-          // The HTTP ceiling answers no outputs: only the status is checked there.
-          if (runsInference(variant)) checkOutputs(model.name, transport.answeredOutputs(spec), await call.infer());
-          else await call.send();
+          for (const cell of await measureModel(server, transport, variant, model, levels[index]!, settings, httpLoad)) {
+            run.cells.push(cell);
+            onCell(cell);
+          }
         } catch (error) {
           run.failures.push(`${variantLabel(variant)} on ${model.name}: ${errorKeyOf(error)}: ${errorMessageOf(error)}`);
-          continue;
-        }
-        for (const concurrency of levels[index]!) {
-          const plan = cellPlan(settings, variant, model.name, concurrency)!;
-          const measured = await measureCell(() => call.send(), concurrency, plan);
-          const cell: CellResult = { ...variant, model: model.name, concurrency, plan, ...measured };
-          run.cells.push(cell);
-          onCell(cell);
         }
       }
     } finally {
@@ -60,4 +56,48 @@ export async function measureServer(
     }
   }
   return run;
+}
+
+async function measureModel(
+  server: StartedServer,
+  transport: InferTransport,
+  variant: Variant,
+  model: BenchModel,
+  levels: readonly number[],
+  settings: PlanSettings,
+  httpLoad: HttpLoad,
+): Promise<CellResult[]> {
+  const spec = await transport.fetchModelSpec(model.name);
+  const inputs = benchInputs(spec);
+  const call = transport.prepare(spec, inputs);
+  // The HTTP ceiling answers no outputs: only its status is checked.
+  if (runsInference(variant)) checkOutputs(model.name, transport.answeredOutputs(spec), await call.infer());
+  else await call.send();
+
+  // wrk ends a run at its deadline without waiting for answers in flight: fine for the small
+  // models' sub-millisecond requests, not for the big ones, which stay on the clients' loop.
+  const isRest = variant.client === 'rest-binary' || variant.client === 'rest-json';
+  let wrk: WrkTarget | undefined;
+  if (httpLoad === 'wrk' && isRest && SMALL_MODELS.includes(model.name)) {
+    const request = encodeRestRequest(variant.client === 'rest-binary' ? 'binary' : 'json', spec, inputs);
+    wrk = await wrkTarget(`http://${LOOPBACK}:${server.httpPort}`, request);
+  }
+  const cells: CellResult[] = [];
+  try {
+    for (const concurrency of levels) {
+      const plan = cellPlan(settings, variant, model.name, concurrency)!;
+      let measured: Measurement;
+      let generator: LoadGenerator = 'clients';
+      if (wrk !== undefined && plan.kind === 'duration') {
+        measured = await wrk.measure(concurrency, plan.warmupSec, plan.durationSec);
+        generator = 'wrk';
+      } else {
+        measured = await measureCell(() => call.send(), concurrency, plan);
+      }
+      cells.push({ ...variant, model: model.name, concurrency, plan, generator, ...measured });
+    }
+  } finally {
+    await wrk?.close();
+  }
+  return cells;
 }

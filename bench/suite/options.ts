@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { BENCH_MODEL_NAMES, isBenchModelName, type BenchModelName } from './bench-models';
 import type { PlanSettings } from './cell-plan';
+import type { HttpLoad } from './measure-server';
 import { RESULTS_DIR } from './paths';
 import { SERVER_IDS, type ServerId } from './variants';
 
@@ -16,6 +17,8 @@ export interface SuiteOptions extends PlanSettings {
   protonNodeArgs: string[];
   /** Profile the Proton child with --cpu-prof and summarize its top self-time functions. */
   profile: boolean;
+  /** The load generator of the time-boxed REST cells. */
+  httpLoad: HttpLoad;
   outDir: string;
 }
 
@@ -32,6 +35,7 @@ interface Cli {
   maskrcnnAll: boolean;
   protonNodeArgs: string;
   profile: boolean;
+  httpLoad: HttpLoad;
   out?: string;
 }
 
@@ -54,11 +58,19 @@ export function parseSuiteOptions(argv: readonly string[]): SuiteOptions {
     .option('--maskrcnn-all', 'measure Mask R-CNN with every server and client (slow: seconds per inference)', false)
     .option('--proton-node-args <args>', 'extra node arguments for the Proton child, space-separated', '')
     .option('--profile', 'run the Proton child under --cpu-prof and print its top self-time functions; results go to bench/results/profile/', false)
+    .option(
+      '--http-load <generator>',
+      "load generator of the small models' REST cells: 'clients' (the clients' node:http loop, like every other cell) or 'wrk' " +
+        "(Debian's wrk, 1 thread: the server, not the client, becomes the bottleneck); results of 'wrk' go to bench/results/wrk/",
+      httpLoadChoice,
+      'clients',
+    )
     .option('--out <dir>', 'where to write suite.json, suite.md and suite.svg (default bench/results/)')
     .parse(argv as string[])
     .opts<Cli>();
   const quick = cli.quick;
-  const outDir = cli.out ?? (cli.profile ? path.join(RESULTS_DIR, 'profile') : quick ? path.join(RESULTS_DIR, 'quick') : RESULTS_DIR);
+  const defaultDir = cli.profile ? 'profile' : quick ? 'quick' : cli.httpLoad === 'wrk' ? 'wrk' : '.';
+  const outDir = cli.out ?? path.join(RESULTS_DIR, defaultDir);
   const protonNodeArgs = cli.protonNodeArgs.split(/\s+/).filter((arg) => arg !== '');
   if (cli.profile) protonNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.join(outDir, 'profiles')}`);
   return {
@@ -74,6 +86,7 @@ export function parseSuiteOptions(argv: readonly string[]): SuiteOptions {
     maskrcnnAll: cli.maskrcnnAll,
     protonNodeArgs,
     profile: cli.profile,
+    httpLoad: cli.httpLoad,
     outDir: path.resolve(outDir),
   };
 }
@@ -105,6 +118,11 @@ function modelList(value: string): BenchModelName[] {
   const unknown = names.find((name) => !isBenchModelName(name));
   if (unknown !== undefined) throw new InvalidArgumentError(`unknown model '${unknown}'; choose from ${BENCH_MODEL_NAMES.join(', ')}`);
   return names as BenchModelName[];
+}
+
+function httpLoadChoice(value: string): HttpLoad {
+  if (value !== 'clients' && value !== 'wrk') throw new InvalidArgumentError("expected 'clients' or 'wrk'");
+  return value;
 }
 
 function serverList(value: string): ServerId[] {

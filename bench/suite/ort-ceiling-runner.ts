@@ -34,5 +34,12 @@ export async function measureOrtCeiling(
   const line = child.stdout.find((text) => text.startsWith(RESULT_PREFIX));
   if (code !== 0 || line === undefined) throw new Error(`the ORT ceiling for ${model.name} failed (exit ${code}):\n${child.tail()}`);
   const measurements = JSON.parse(line.slice(RESULT_PREFIX.length)) as Measurement[];
-  return cells.map((cell, index) => ({ ...VARIANT, model: model.name, concurrency: cell.concurrency, plan: cell.plan, ...measurements[index]! }));
+  return cells.map((cell, index) => ({
+    ...VARIANT,
+    model: model.name,
+    concurrency: cell.concurrency,
+    plan: cell.plan,
+    generator: 'in-process' as const,
+    ...measurements[index]!,
+  }));
 }

@@ -14,6 +14,7 @@ import { startServerChild, type ServerLaunch } from './server-children';
 import { threadBudget, type SuiteReport } from './suite-report';
 import { evaluateTargets } from './targets';
 import { SERVER_IDS, VARIANTS, variantLabel } from './variants';
+import { wrkAvailable } from './wrk-load';
 
 /**
  * One suite run: each selected server in turn, as a child process, measured by the same load from
@@ -21,6 +22,9 @@ import { SERVER_IDS, VARIANTS, variantLabel } from './variants';
  * become notes; the run goes on.
  */
 export async function runSuite(options: SuiteOptions, log: (line: string) => void): Promise<SuiteReport> {
+  if (options.httpLoad === 'wrk' && !(await wrkAvailable())) {
+    throw new Error('--http-load wrk needs the wrk command: apt-get install -y wrk');
+  }
   const started = Date.now();
   const machine = describeMachine();
   const { models, notes } = await resolveBenchModels(options.models);
@@ -66,7 +70,7 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
       continue;
     }
     try {
-      const run = await measureServer(child, variants, planned, options, report);
+      const run = await measureServer(child, variants, planned, options, options.httpLoad, report);
       run.failures.forEach((failure) => log(`  FAILED ${failure}`));
       notes.push(...run.failures);
     } finally {
@@ -90,6 +94,7 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
       maskrcnnRequests: options.maskrcnnRequests,
       maskrcnnAll: options.maskrcnnAll,
       protonNodeArgs: options.protonNodeArgs,
+      httpLoad: options.httpLoad,
     },
     notes,
     wallSec: (Date.now() - started) / 1000,

@@ -4,6 +4,7 @@ import type { CellResult } from './cell-result';
 import { renderChartSvg } from './chart';
 import type { ComparisonRow } from './comparison';
 import { machineLine, type Machine } from './machine';
+import type { HttpLoad } from './measure-server';
 import { comparisonTable, targetsTable } from './markdown';
 import { ORIGINAL_CONCURRENCY, originalTable } from './original-table';
 import type { TargetResult } from './targets';
@@ -24,6 +25,7 @@ export interface SuiteReport {
     maskrcnnRequests: number;
     maskrcnnAll: boolean;
     protonNodeArgs: string[];
+    httpLoad: HttpLoad;
   };
   /** What was left out or failed, in words. */
   notes: string[];
@@ -42,6 +44,18 @@ export function threadBudget(threads: number): string {
   );
 }
 
+/** How the load was generated, in words. */
+export function loadDescription(httpLoad: HttpLoad): string {
+  const clients =
+    "the clients' own load loop (ts/client/load-runner.ts) and transports in the parent process, " +
+    'one keep-alive node:http socket per request in flight (REST), one grpc-js channel (gRPC), the same inputs for every server';
+  if (httpLoad === 'clients') return `${clients[0]!.toUpperCase()}${clients.slice(1)}.`;
+  return (
+    'REST cells of the small models: wrk (1 thread, keep-alive, one request in flight per connection) ' +
+    `posting the clients' encoded request; every other cell: ${clients}.`
+  );
+}
+
 /** The Markdown document: settings, targets, the original table, then the comparison per model. */
 export function renderMarkdown(report: SuiteReport): string {
   const { settings } = report;
@@ -55,7 +69,7 @@ Machine: ${machineLine(report.machine)}; load average at end ${report.loadAverag
 
 Thread budget: ${settings.threadBudget}
 
-Load: the clients' own load loop (ts/client/load-runner.ts) in the parent process, with the same inputs for every server; each server runs in its own child process. Cells of ${settings.durationSec} s after ${settings.warmupSec} s of warm-up at concurrency ${settings.concurrency.join(', ')}; Mask R-CNN: ${settings.maskrcnnRequests} request(s) per cell (at least one per slot) at concurrency ${settings.maskrcnnConcurrency.join(', ')}${settings.maskrcnnAll ? ', every client' : ', a selection of clients (--maskrcnn-all for every one)'}. The run took ${(report.wallSec / 60).toFixed(1)} min.
+Load: ${loadDescription(settings.httpLoad)} Each server runs in its own child process. ${cellsDescription(report)}
 
 Servers:
 ${servers}
@@ -68,9 +82,21 @@ ${targetsTable(report.targets)}
 ${originalTable(report.cells)}
 ## Comparison
 
-Ratios are throughput ratios against the JS worker path (same client and concurrency), the ORT ceiling (same concurrency, or the level in parentheses) and the HTTP ceiling (same REST encoding and concurrency). Latencies are per request, as the client saw them.
+Ratios are throughput ratios against the JS worker path (same client and concurrency), the ORT ceiling (same concurrency,
+or the level in parentheses) and the HTTP ceiling (same REST encoding and concurrency). Latencies are per request, as the
+client saw them.
 
 ${perModel}`;
+}
+
+function cellsDescription(report: SuiteReport): string {
+  const { settings } = report;
+  const maskrcnnClients = settings.maskrcnnAll ? 'every client' : 'a selection of clients (--maskrcnn-all for every one)';
+  return (
+    `Cells of ${settings.durationSec} s after ${settings.warmupSec} s of warm-up at concurrency ${settings.concurrency.join(', ')}; ` +
+    `Mask R-CNN: ${settings.maskrcnnRequests} request(s) per cell (at least one per slot) at concurrency ` +
+    `${settings.maskrcnnConcurrency.join(', ')}, ${maskrcnnClients}. The run took ${(report.wallSec / 60).toFixed(1)} min.`
+  );
 }
 
 /** Writes suite.json, suite.md and suite.svg into `dir`; returns their paths. */
