@@ -40,6 +40,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* addon = new AddonData();
   env.SetInstanceData(addon);
   addon->modelClass = Napi::Persistent(ModelWrap::DefineClass(env));
+  addon->strings = std::make_unique<JsStrings>(env);
   exports.Set("loadModel", Napi::Function::New(env, &ModelHost::Load, "loadModel"));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
   exports.Set("ortVersion", Napi::Function::New(env, OrtVersion, "ortVersion"));

@@ -3,8 +3,10 @@
 
 #include <napi.h>
 
+#include <memory>
 #include <string>
 
+#include "js_tensor.h"
 #include "ort_api.h"
 
 namespace proton {
@@ -12,6 +14,7 @@ namespace proton {
 struct AddonData {
   Napi::FunctionReference errorClass;  // ProtonError from ts/errors.ts, set by setErrorClass()
   Napi::FunctionReference modelClass;  // the native Model constructor
+  std::unique_ptr<JsStrings> strings;  // property keys and type names, created once
 };
 
 // A ProtonError instance (or a plain Error with `code` before setErrorClass ran).

@@ -67,13 +67,6 @@ napi_typedarray_type TypedArrayOf(ONNXTensorElementDataType type) {
   }
 }
 
-Napi::Array DimsToJs(Napi::Env env, const std::vector<int64_t>& dims) {
-  Napi::Array array = Napi::Array::New(env, dims.size());
-  for (size_t i = 0; i < dims.size(); ++i)
-    array.Set(static_cast<uint32_t>(i), static_cast<double>(dims[i]));
-  return array;
-}
-
 Napi::Array TensorInfoListToJs(Napi::Env env, const std::vector<TensorInfo>& list) {
   Napi::Array array = Napi::Array::New(env, list.size());
   for (size_t i = 0; i < list.size(); ++i) {
@@ -99,53 +92,126 @@ Napi::Array TensorInfoListToJs(Napi::Env env, const std::vector<TensorInfo>& lis
 
 }  // namespace
 
-InputTensor ReadInputTensor(Napi::Env env, const Napi::Object& tensor, const TensorInfo& info,
-                            JsHandles& js) {
-  InputTensor input;
-  Napi::Array dims = tensor.Get("dims").As<Napi::Array>();
-  const uint32_t rank = dims.Length();
-  input.dims.resize(rank);
-  for (uint32_t d = 0; d < rank; ++d) input.dims[d] = dims.Get(d).As<Napi::Number>().Int64Value();
+namespace {
+constexpr uint32_t kTypeKey = 0, kDimsKey = 1, kDataKey = 2, kFirstTypeName = 3;
+constexpr int kLastElementType = ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64;
+}  // namespace
 
-  Napi::Value data = tensor.Get("data");
+JsStrings::JsStrings(Napi::Env env) {
+  Napi::Array strings = Napi::Array::New(env);
+  strings.Set(kTypeKey, "type");
+  strings.Set(kDimsKey, "dims");
+  strings.Set(kDataKey, "data");
+  for (int type = 0; type <= kLastElementType; ++type) {
+    strings.Set(kFirstTypeName + type,
+                TensorTypeName(static_cast<ONNXTensorElementDataType>(type)));
+  }
+  strings_ = Napi::Persistent(strings);
+}
+
+JsStrings::Values JsStrings::Get(Napi::Env env) const {
+  Napi::Array strings = strings_.Value();
+  Values values;
+  values.type = strings.Get(kTypeKey);
+  values.dims = strings.Get(kDimsKey);
+  values.data = strings.Get(kDataKey);
+  for (int type = 0; type <= kLastElementType; ++type)
+    values.typeNames.push_back(strings.Get(kFirstTypeName + type));
+  (void)env;
+  return values;
+}
+
+JsStringList::JsStringList(Napi::Env env, const std::vector<std::string>& strings)
+    : size_(strings.size()) {
+  Napi::Array array = Napi::Array::New(env, strings.size());
+  for (size_t i = 0; i < strings.size(); ++i) array.Set(static_cast<uint32_t>(i), strings[i]);
+  strings_ = Napi::Persistent(array);
+}
+
+std::vector<napi_value> JsStringList::Get(Napi::Env) const {
+  Napi::Array array = strings_.Value();
+  std::vector<napi_value> values(size_);
+  for (size_t i = 0; i < size_; ++i) values[i] = array.Get(static_cast<uint32_t>(i));
+  return values;
+}
+
+InputTensor ReadInputTensor(Napi::Env env, Napi::Value data, Napi::Value dims,
+                            const TensorInfo& info) {
+  InputTensor input;
+  Napi::Array dimsArray = dims.As<Napi::Array>();
+  const uint32_t rank = dimsArray.Length();
+  input.dims.resize(rank);
+  for (uint32_t d = 0; d < rank; ++d) {
+    napi_value dim = nullptr;
+    NAPI_THROW_IF_FAILED(env, napi_get_element(env, dimsArray, d, &dim), input);
+    double value = 0;
+    NAPI_THROW_IF_FAILED(env, napi_get_value_double(env, dim, &value), input);
+    input.dims[d] = static_cast<int64_t>(value);
+  }
   if (info.type == ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING) {
     Napi::Array strings = data.As<Napi::Array>();
     const uint32_t count = strings.Length();
     input.strings.reserve(count);
-    for (uint32_t i = 0; i < count; ++i)
+    for (uint32_t i = 0; i < count; ++i) {
       input.strings.push_back(strings.Get(i).As<Napi::String>().Utf8Value());
+    }
     return input;
   }
-  Napi::TypedArray array = data.As<Napi::TypedArray>();
-  Napi::ArrayBuffer buffer = array.ArrayBuffer();
-  input.data = static_cast<const uint8_t*>(buffer.Data()) + array.ByteOffset();
-  input.bytes = array.ByteLength();
-  napi_ref reference = nullptr;
-  NAPI_THROW_IF_FAILED(env, napi_create_reference(env, array, 1, &reference), input);
-  js.references.push_back(reference);
+  void* bytes = nullptr;
+  size_t length = 0;
+  napi_typedarray_type kind;
+  NAPI_THROW_IF_FAILED(
+      env, napi_get_typedarray_info(env, data, &kind, &length, &bytes, nullptr, nullptr), input);
+  input.data = bytes;
+  input.bytes = length * ElementSize(info.type);
   return input;
 }
 
-Napi::Object OutputToJs(Napi::Env env, const OutputTensor& output) {
-  Napi::Object tensor = Napi::Object::New(env);
-  tensor.Set("type", TensorTypeName(output.type));
-  tensor.Set("dims", DimsToJs(env, output.dims));
-  if (output.type == ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING) {
-    Napi::Array strings = Napi::Array::New(env, output.strings.size());
-    for (size_t i = 0; i < output.strings.size(); ++i) {
-      strings.Set(static_cast<uint32_t>(i), Napi::String::New(env, output.strings[i]));
-    }
-    tensor.Set("data", strings);
-    return tensor;
-  }
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, output.bytes);
-  if (output.bytes > 0) std::memcpy(buffer.Data(), output.data, output.bytes);
-  const size_t length = output.bytes / ElementSize(output.type);
-  napi_value typed = nullptr;
+napi_value OutputToJs(Napi::Env env, const JsStrings::Values& strings, const OutputTensor& output) {
+  napi_value tensor = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_object(env, &tensor), nullptr);
   NAPI_THROW_IF_FAILED(
-      env, napi_create_typedarray(env, TypedArrayOf(output.type), length, buffer, 0, &typed),
-      tensor);
-  tensor.Set("data", Napi::Value(env, typed));
+      env,
+      napi_set_property(
+          env, tensor, strings.type,
+          strings
+              .typeNames[static_cast<size_t>(output.type) < strings.typeNames.size() ? output.type
+                                                                                     : 0]),
+      nullptr);
+  napi_value dims = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_array_with_length(env, output.dims.size(), &dims), nullptr);
+  for (size_t d = 0; d < output.dims.size(); ++d) {
+    napi_value dim = nullptr;
+    NAPI_THROW_IF_FAILED(env, napi_create_double(env, static_cast<double>(output.dims[d]), &dim),
+                         nullptr);
+    NAPI_THROW_IF_FAILED(env, napi_set_element(env, dims, static_cast<uint32_t>(d), dim), nullptr);
+  }
+  NAPI_THROW_IF_FAILED(env, napi_set_property(env, tensor, strings.dims, dims), nullptr);
+
+  napi_value data = nullptr;
+  if (output.type == ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING) {
+    NAPI_THROW_IF_FAILED(env, napi_create_array_with_length(env, output.strings.size(), &data),
+                         nullptr);
+    for (size_t i = 0; i < output.strings.size(); ++i) {
+      napi_value item = nullptr;
+      const std::string& text = output.strings[i];
+      NAPI_THROW_IF_FAILED(env, napi_create_string_utf8(env, text.data(), text.size(), &item),
+                           nullptr);
+      NAPI_THROW_IF_FAILED(env, napi_set_element(env, data, static_cast<uint32_t>(i), item),
+                           nullptr);
+    }
+  } else {
+    void* target = nullptr;
+    napi_value buffer = nullptr;
+    NAPI_THROW_IF_FAILED(env, napi_create_arraybuffer(env, output.bytes, &target, &buffer),
+                         nullptr);
+    if (output.bytes > 0) std::memcpy(target, output.data, output.bytes);
+    const size_t length = output.bytes / ElementSize(output.type);
+    NAPI_THROW_IF_FAILED(
+        env, napi_create_typedarray(env, TypedArrayOf(output.type), length, buffer, 0, &data),
+        nullptr);
+  }
+  NAPI_THROW_IF_FAILED(env, napi_set_property(env, tensor, strings.data, data), nullptr);
   return tensor;
 }
 

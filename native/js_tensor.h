@@ -3,6 +3,8 @@
 
 #include <napi.h>
 
+#include <vector>
+
 #include "job.h"
 #include "model_session.h"
 
@@ -11,13 +13,43 @@ namespace proton {
 // The onnxruntime-node name of an element type ("float32", "int64", ...).
 const char* TensorTypeName(ONNXTensorElementDataType type);
 
-// Reads one input already validated by the TS layer. Numeric data is borrowed: a reference to
-// the typed array is added to `js` and must be released on the JS thread after the job ends.
-InputTensor ReadInputTensor(Napi::Env env, const Napi::Object& tensor, const TensorInfo& info,
-                            JsHandles& js);
+// Property keys and type names created once per environment: setting a property by C string
+// would internalize the key again on every call, a measurable cost per request. N-API cannot
+// reference strings directly, so they live in one referenced array; Values() fetches them once
+// per handle scope (once per wake-up of the JS thread, not per request).
+class JsStrings {
+ public:
+  struct Values {
+    napi_value type = nullptr, dims = nullptr, data = nullptr;
+    std::vector<napi_value> typeNames;  // by ONNXTensorElementDataType
+  };
+
+  explicit JsStrings(Napi::Env env);
+  Values Get(Napi::Env env) const;
+
+ private:
+  Napi::Reference<Napi::Array> strings_;
+};
+
+// Strings referenced as a group through one array (see JsStrings), e.g. a model's output names.
+class JsStringList {
+ public:
+  JsStringList() = default;
+  JsStringList(Napi::Env env, const std::vector<std::string>& strings);
+  std::vector<napi_value> Get(Napi::Env env) const;
+
+ private:
+  Napi::Reference<Napi::Array> strings_;
+  size_t size_ = 0;
+};
+
+// Reads one input already validated by the TS layer: its data (a typed array, or strings, which
+// are copied) and its dims. Numeric data is borrowed: the caller keeps the array referenced.
+InputTensor ReadInputTensor(Napi::Env env, Napi::Value data, Napi::Value dims,
+                            const TensorInfo& info);
 
 // Builds {type, dims, data} with a fresh typed array (the one copy out of ORT memory).
-Napi::Object OutputToJs(Napi::Env env, const OutputTensor& output);
+napi_value OutputToJs(Napi::Env env, const JsStrings::Values& strings, const OutputTensor& output);
 
 // {inputs: [...], outputs: [...]} with {name, type, shape}; symbolic dimensions as names.
 Napi::Object MetadataToJs(Napi::Env env, const ModelSession& session);

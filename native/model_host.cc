@@ -86,10 +86,15 @@ void ModelHost::OnWake(Napi::Env env) {
   }
   // Read before draining: once every instance has exited, all its completions are in the list.
   const bool exited = worker_->Exited();
-  for (Job* job = worker_->TakeCompleted(); job != nullptr;) {
-    Job* next = job->next;
-    Settle(env, job);
-    job = next;
+  Job* job = worker_->TakeCompleted();
+  if (job != nullptr) {
+    const JsStrings::Values strings = addon_->strings->Get(env);
+    const std::vector<napi_value> outputNames = outputNames_.Get(env);
+    while (job != nullptr) {
+      Job* next = job->next;
+      Settle(env, job, strings, outputNames);
+      job = next;
+    }
   }
   if (exited && !closed_) FinishClose(env);
   UpdateRef(env);
@@ -109,26 +114,31 @@ void ModelHost::FinishLoad(Napi::Env env) {
     return;
   }
   worker_->StartRemainingInstances();
+  std::vector<std::string> names;
+  for (const TensorInfo& output : worker_->session().outputs()) names.push_back(output.name);
+  outputNames_ = JsStringList(env, names);
   Napi::Object model = addon_->modelClass.New({Napi::External<ModelHost>::New(env, this)});
   napi_resolve_deferred(env, deferred, model);
 }
 
-void ModelHost::Settle(Napi::Env env, Job* job) {
-  std::unique_ptr<Job> owned(job);
+void ModelHost::Settle(Napi::Env env, Job* job, const JsStrings::Values& strings,
+                       const std::vector<napi_value>& outputNames) {
   --pending_;
   ReleaseReferences(env, job->js);
   auto deferred = static_cast<napi_deferred>(job->js.deferred);
   try {
     if (job->failed) {
       napi_reject_deferred(env, deferred, MakeError(env, job->errorCode, job->errorMessage));
-      return;
+    } else {
+      napi_value result = nullptr;
+      NAPI_THROW_IF_FAILED_VOID(env, napi_create_object(env, &result));
+      for (size_t k = 0; k < job->outputs.size(); ++k) {
+        napi_value tensor = OutputToJs(env, strings, job->results[k]);
+        NAPI_THROW_IF_FAILED_VOID(
+            env, napi_set_property(env, result, outputNames[job->outputs[k]], tensor));
+      }
+      napi_resolve_deferred(env, deferred, result);
     }
-    const auto& outputs = worker_->session().outputs();
-    Napi::Object result = Napi::Object::New(env);
-    for (size_t k = 0; k < job->outputs.size(); ++k) {
-      result.Set(outputs[job->outputs[k]].name, OutputToJs(env, job->results[k]));
-    }
-    napi_resolve_deferred(env, deferred, result);
   } catch (const std::exception& error) {
     // Building the result failed (out of memory, a pending JS exception): still settle once.
     Napi::Env(env).GetAndClearPendingException();
@@ -136,6 +146,8 @@ void ModelHost::Settle(Napi::Env env, Job* job) {
                          MakeError(env, ErrorCode::kInternal,
                                    std::string("returning the outputs failed: ") + error.what()));
   }
+  // ORT's output memory goes back to the thread that allocated it (no allocator contention).
+  worker_->Dispose(job);
 }
 
 void ModelHost::FinishClose(Napi::Env env) {
@@ -184,14 +196,19 @@ Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
     }
   } guard{env, job.get()};
 
-  Napi::Array inputs = info[0].As<Napi::Array>();
+  // info[0]: input data in model order, info[1]: their dims. One reference to the data array
+  // (made by the TS layer for this call only) keeps every borrowed buffer alive.
+  Napi::Array datas = info[0].As<Napi::Array>();
+  Napi::Array dims = info[1].As<Napi::Array>();
   job->inputs.reserve(session.inputs().size());
   for (uint32_t i = 0; i < session.inputs().size(); ++i) {
-    job->inputs.push_back(
-        ReadInputTensor(env, inputs.Get(i).As<Napi::Object>(), session.inputs()[i], job->js));
+    job->inputs.push_back(ReadInputTensor(env, datas.Get(i), dims.Get(i), session.inputs()[i]));
   }
-  if (info[1].IsArray()) {
-    Napi::Array outputs = info[1].As<Napi::Array>();
+  napi_ref dataReference = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_reference(env, datas, 1, &dataReference), Napi::Value());
+  job->js.references.push_back(dataReference);
+  if (info[2].IsArray()) {
+    Napi::Array outputs = info[2].As<Napi::Array>();
     for (uint32_t k = 0; k < outputs.Length(); ++k) {
       job->outputs.push_back(outputs.Get(k).As<Napi::Number>().Uint32Value());
     }
@@ -201,13 +218,13 @@ Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
   if (worker_->batching() && !job->inputs.empty() && !job->inputs[0].dims.empty()) {
     job->batchSize = job->inputs[0].dims[0];
   }
-  const double timeoutMs = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0;
+  const double timeoutMs = info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0;
   if (timeoutMs > 0 && std::isfinite(timeoutMs)) {
     job->deadline =
         Clock::now() + std::chrono::microseconds(static_cast<int64_t>(timeoutMs * 1000));
   }
-  if (info[3].IsTypedArray()) {
-    Napi::Int32Array flag = info[3].As<Napi::Int32Array>();
+  if (info[4].IsTypedArray()) {
+    Napi::Int32Array flag = info[4].As<Napi::Int32Array>();
     job->cancelFlag = flag.Data();
     napi_ref reference = nullptr;
     NAPI_THROW_IF_FAILED(env, napi_create_reference(env, flag, 1, &reference), Napi::Value());

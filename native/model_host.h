@@ -42,7 +42,8 @@ class ModelHost : public std::enable_shared_from_this<ModelHost> {
   void ScheduleWake();
   void OnWake(Napi::Env env);
   void FinishLoad(Napi::Env env);
-  void Settle(Napi::Env env, Job* job);
+  void Settle(Napi::Env env, Job* job, const JsStrings::Values& strings,
+              const std::vector<napi_value>& outputNames);
   void FinishClose(Napi::Env env);
   void UpdateRef(Napi::Env env);
 
@@ -57,9 +58,10 @@ class ModelHost : public std::enable_shared_from_this<ModelHost> {
   bool loadHandled_ = false;
   bool accepting_ = true;
   bool closed_ = false;
-  bool finalized_ = false;  // the thread-safe function is gone (environment teardown or closed)
-  bool referenced_ = true;  // whether the thread-safe function keeps the event loop alive
-  size_t pending_ = 0;      // accepted jobs whose promises are not yet settled
+  bool finalized_ = false;    // the thread-safe function is gone (environment teardown or closed)
+  bool referenced_ = true;    // whether the thread-safe function keeps the event loop alive
+  size_t pending_ = 0;        // accepted jobs whose promises are not yet settled
+  JsStringList outputNames_;  // property keys of the outputs, created once
 };
 
 // The JS class wrapping a ModelHost; its methods are declared in ts/native.ts.

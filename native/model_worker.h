@@ -74,6 +74,10 @@ class ModelWorker {
   // JS thread: every finished job, oldest first, linked through Job::next.
   Job* TakeCompleted() { return completed_.TakeAll(); }
 
+  // JS thread: hands a settled job back; a worker frees it, so ORT's output memory is released
+  // on the thread that allocated it.
+  void Dispose(Job* job) { disposed_.Push(job); }
+
   WorkerStats Stats() const;
   size_t Queued() const { return queued_.load(std::memory_order_relaxed); }
 
@@ -88,6 +92,7 @@ class ModelWorker {
   bool IsPreferred(int64_t rows) const;
   void Complete(Job* job);
   void RecordExecution(const std::vector<Job*>& batch);
+  void FreeDisposed();
 
   const std::string path_;
   const WorkerOptions options_;
@@ -110,6 +115,7 @@ class ModelWorker {
   std::atomic<bool> abandon_{false};
 
   CompletionList completed_;
+  CompletionList disposed_;           // settled jobs waiting to be freed by a worker
   std::vector<std::thread> threads_;  // JS thread only
   std::atomic<int> running_{0};       // instance threads that have not left their loop
 

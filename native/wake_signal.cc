@@ -40,10 +40,23 @@ void WakeSignal::Wait(uint32_t epoch, std::chrono::nanoseconds timeout) {
   waiters_.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void WakeSignal::Notify(int count) {
-  // Orders the caller's queue push before reading waiters_ (pairs with PrepareWait's fetch_add).
+void WakeSignal::NotifyOne() {
+  // Orders the caller's queue push before reading waiters_ (pairs with PrepareWait's fence).
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (waiters_.load(std::memory_order_seq_cst) == 0) return;
+  if (wakeIssued_.exchange(true, std::memory_order_seq_cst)) return;
+  Notify(1);
+}
+
+void WakeSignal::NotifyAll() {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (waiters_.load(std::memory_order_seq_cst) == 0) return;
+  wakeIssued_.store(true, std::memory_order_seq_cst);
+  Notify(INT32_MAX);
+}
+
+void WakeSignal::Notify(int count) {
+  // A waiter between PrepareWait and the futex call sees the new epoch and does not sleep.
   epoch_.fetch_add(1, std::memory_order_seq_cst);
 #if defined(__linux__)
   syscall(SYS_futex, reinterpret_cast<uint32_t*>(&epoch_), FUTEX_WAKE_PRIVATE, count, nullptr,

@@ -14,6 +14,8 @@ class WakeSignal {
   // Announces a waiter; the caller must re-check its condition, then Wait or CancelWait.
   uint32_t PrepareWait() {
     waiters_.fetch_add(1, std::memory_order_seq_cst);
+    // A wake issued before this point is stale for this wait: the re-check below covers it.
+    wakeIssued_.store(false, std::memory_order_seq_cst);
     // Orders the announcement before the caller's re-check (pairs with Notify's fence).
     std::atomic_thread_fence(std::memory_order_seq_cst);
     return epoch_.load(std::memory_order_seq_cst);
@@ -25,14 +27,17 @@ class WakeSignal {
   void Wait(uint32_t epoch, std::chrono::nanoseconds timeout = std::chrono::nanoseconds::max());
 
   // The notifier's change must be visible before it calls these (they begin with a seq_cst fence).
-  void NotifyOne() { Notify(1); }
-  void NotifyAll() { Notify(INT32_MAX); }
+  void NotifyOne();
+  void NotifyAll();
 
  private:
   void Notify(int count);
 
   std::atomic<uint32_t> epoch_{0};
   std::atomic<uint32_t> waiters_{0};
+  // Set by the notifier that issued a wake, cleared when a waiter next prepares to sleep: until
+  // then further NotifyOne calls skip the syscall, since the woken waiter will re-check anyway.
+  std::atomic<bool> wakeIssued_{false};
 };
 
 }  // namespace proton

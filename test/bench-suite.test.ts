@@ -4,11 +4,13 @@ import { cellPlan, plannedLevels, type PlanSettings } from '../bench/suite/cell-
 import type { CellResult } from '../bench/suite/cell-result';
 import { chartSpec } from '../bench/suite/chart';
 import { compareCells } from '../bench/suite/comparison';
-import { comparisonTable, formatLatency, formatRatio, formatThroughput, markdownTable, targetsTable } from '../bench/suite/markdown';
+import { formatLatency, formatRatio, formatThroughput } from '../bench/suite/format';
+import { comparisonTable, markdownTable, targetsTable } from '../bench/suite/markdown';
 import { originalTable, originalTableRows } from '../bench/suite/original-table';
 import { topSelfTime, type CpuProfile } from '../bench/suite/profile-summary';
-import { evaluateTargets } from '../bench/suite/targets';
+import { evaluateTargets, loadGeneratorNotes } from '../bench/suite/targets';
 import type { ClientId, ServerId } from '../bench/suite/variants';
+import { cellTimeLimitMs, withWatchdog } from '../bench/suite/watchdog';
 import { wrkMeasurement } from '../bench/suite/wrk-load';
 
 function latency(p50: number): LatencySummary {
@@ -95,6 +97,14 @@ describe('evaluateTargets', () => {
     expect(targets[3]!.ratio).toBeCloseTo(9_000 / 16_000, 12);
     expect(targets[4]!.ratio).toBeCloseTo(2.25, 12);
     expect(targetsTable(targets)).toContain('**missed**');
+  });
+
+  it('notes REST cells that kept up with the HTTP ceiling: there the load generator was the limit', () => {
+    const cells = sampleCells().map((c) => (c.server === 'proton' && c.model === 'add' ? { ...c, throughput: 15_000 } : c));
+    const notes = loadGeneratorNotes(compareCells(cells));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain('proton rest-binary add c=64');
+    expect(loadGeneratorNotes(compareCells(sampleCells()))).toEqual([]);
   });
 
   it('says "not measured" when a side is missing', () => {
@@ -212,5 +222,41 @@ describe('wrkMeasurement', () => {
     expect(measured).toMatchObject({ requests: 1000, errors: 13, elapsedMs: 2000, throughput: 495 });
     expect(measured.latency).toEqual({ count: 990, min: 0.2, max: 9, mean: 1.5, median: 1.4, p95: 3, p99: 5 });
     expect(measured.errorKinds.map((kind) => `${kind.key}: ${kind.count}`)).toEqual(['HTTP non-2xx: 10', 'wrk timeout: 2', 'wrk socket read: 1']);
+  });
+});
+
+describe('watchdog', () => {
+  it('allows a cell its planned time plus slack, Mask R-CNN a minute per request', () => {
+    expect(cellTimeLimitMs({ kind: 'duration', warmupSec: 0.5, durationSec: 2.5 })).toBe(63_000);
+    expect(cellTimeLimitMs({ kind: 'requests', count: 10 })).toBe(660_000);
+  });
+
+  it('calls onExpire once when the work outlives its limit, and reports it', async () => {
+    let settle: (value: string) => void = () => undefined;
+    const hung = new Promise<string>((resolve) => {
+      settle = resolve;
+    });
+    let expirations = 0;
+    const result = await withWatchdog(hung, 5, () => {
+      expirations++;
+      settle('killed');
+    });
+    expect(result).toEqual({ value: 'killed', expired: true });
+    expect(expirations).toBe(1);
+    expect(await withWatchdog(Promise.resolve(1), 60_000, () => expirations++)).toEqual({ value: 1, expired: false });
+    expect(expirations).toBe(1);
+  });
+});
+
+describe('watchdog rejections', () => {
+  it('says "presumed hung" when the work fails only because it was stopped', async () => {
+    let fail: (error: Error) => void = () => undefined;
+    const hung = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    await expect(withWatchdog(hung, 5, () => fail(new Error('socket hang up')))).rejects.toThrow(
+      'no result within 0.005 s: presumed hung and stopped (then: socket hang up)',
+    );
+    await expect(withWatchdog(Promise.reject(new Error('refused')), 60_000, () => undefined)).rejects.toThrow(/^refused$/);
   });
 });

@@ -59,15 +59,21 @@ function validateTensor(info: TensorInfo, tensor: Tensor, maxBatchSize: number):
   }
 }
 
+/** Input data and dims in the model's input order, as the addon takes them. */
+export interface OrderedInputs {
+  datas: Array<Tensor['data']>;
+  dims: Array<readonly number[]>;
+}
+
 /**
- * Checks the inputs against the model's metadata and returns them in the model's input order.
- * Every problem is an INVALID_ARGUMENT naming the input and what was expected.
+ * Checks the inputs against the model's metadata and returns their data and dims in the model's
+ * input order. Every problem is an INVALID_ARGUMENT naming the input and what was expected.
  */
-export function orderInputs(metadata: ModelMetadata, inputs: InferInputs, maxBatchSize: number): Tensor[] {
+export function orderInputs(metadata: ModelMetadata, inputs: InferInputs, maxBatchSize: number): OrderedInputs {
   if (typeof inputs !== 'object' || inputs === null) {
     throw new ProtonError('INVALID_ARGUMENT', 'inputs must be an object of tensors by input name');
   }
-  const ordered: Tensor[] = [];
+  const ordered: OrderedInputs = { datas: [], dims: [] };
   let batch = -1;
   for (const info of metadata.inputs) {
     const tensor = inputs[info.name];
@@ -81,9 +87,10 @@ export function orderInputs(metadata: ModelMetadata, inputs: InferInputs, maxBat
       if (batch >= 0 && rows !== batch) fail(info, tensor, `batch size ${rows} differs from the other inputs' ${batch}`);
       batch = rows;
     }
-    ordered.push(tensor);
+    ordered.datas.push(tensor.data);
+    ordered.dims.push(tensor.dims);
   }
-  if (Object.keys(inputs).length !== ordered.length) {
+  if (Object.keys(inputs).length !== ordered.datas.length) {
     const known = new Set(metadata.inputs.map((i) => i.name));
     const unknown = Object.keys(inputs).find((name) => !known.has(name));
     throw new ProtonError(

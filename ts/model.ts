@@ -1,5 +1,5 @@
 import { ProtonError } from './errors';
-import { orderInputs, outputIndices } from './input-validation';
+import { orderInputs, outputIndices, type OrderedInputs } from './input-validation';
 import { resolveLoadOptions } from './model-options';
 import type {
   InferInputs,
@@ -81,7 +81,9 @@ export class Model {
         throw new ProtonError('INVALID_ARGUMENT', `timeoutMs must be a non-negative number, received ${String(timeoutMs)}`);
       }
       const signal = options?.signal;
-      if (signal === undefined) return this.nativeModel.infer(ordered, outputs, timeoutMs, undefined);
+      if (signal === undefined) {
+        return this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, undefined);
+      }
       return this.inferCancellable(ordered, outputs, timeoutMs, signal);
     } catch (error) {
       return Promise.reject(error);
@@ -89,7 +91,7 @@ export class Model {
   }
 
   private inferCancellable(
-    ordered: Parameters<NativeModel['infer']>[0],
+    ordered: OrderedInputs,
     outputs: number[] | null,
     timeoutMs: number,
     signal: AbortSignal,
@@ -104,7 +106,7 @@ export class Model {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     const removeListener = (): void => signal.removeEventListener('abort', onAbort);
-    const result = this.nativeModel.infer(ordered, outputs, timeoutMs, flag);
+    const result = this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, flag);
     result.then(removeListener, removeListener);
     return result;
   }

@@ -26,12 +26,15 @@ export interface NativeLoadOptions {
 
 export interface NativeModel {
   /**
-   * Queues one inference. `inputs` follow the model's input order; `outputIndices` selects
-   * outputs (null: all); `timeoutMs` 0 means none; `cancelFlag[0]` set non-zero drops the job if
-   * it has not started. Throws UNAVAILABLE when closed, RESOURCE_EXHAUSTED when the queue is full.
+   * Queues one inference. `datas` and `dims` follow the model's input order (`datas` is made for
+   * this call and referenced by the addon until the job settles: its buffers are read in place);
+   * `outputIndices` selects outputs (null: all); `timeoutMs` 0 means none; `cancelFlag[0]` set
+   * non-zero drops the job if it has not started. Throws UNAVAILABLE when closed,
+   * RESOURCE_EXHAUSTED when the queue is full.
    */
   infer(
-    inputs: readonly Tensor[],
+    datas: ReadonlyArray<Tensor['data']>,
+    dims: ReadonlyArray<readonly number[]>,
     outputIndices: readonly number[] | null,
     timeoutMs: number,
     cancelFlag: Int32Array | undefined,

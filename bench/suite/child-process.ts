@@ -66,6 +66,11 @@ export class ChildProcessHandle {
     return this.tailLines.join('\n');
   }
 
+  /** SIGKILL at once: for a child presumed hung. */
+  kill(): void {
+    if (this.running) this.child.kill('SIGKILL');
+  }
+
   /** SIGTERM, then waits for a clean exit; SIGKILL after `graceMs`. Resolves with the exit code. */
   async stop(graceMs = 20_000): Promise<number | null> {
     if (this.running) this.child.kill('SIGTERM');

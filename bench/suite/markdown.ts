@@ -1,4 +1,5 @@
 import type { ComparisonRow } from './comparison';
+import { formatLatency, formatRatio, formatThroughput } from './format';
 import type { TargetResult } from './targets';
 import { CLIENT_LABELS, SERVER_LABELS } from './variants';
 
@@ -14,26 +15,6 @@ export function markdownTable(headings: readonly string[], rows: readonly (reado
   const line = (cells: readonly string[]): string => `| ${headings.map((_, column) => pad(cells[column] ?? '', column)).join(' | ')} |`;
   const rule = `|${widths.map((width, column) => (align[column] === 'right' ? `${'-'.repeat(width + 1)}:` : `${'-'.repeat(width + 2)}`)).join('|')}|`;
   return [line(headings), rule, ...rows.map(line)].join('\n') + '\n';
-}
-
-/** Requests per second: whole numbers from 100 up, else three significant digits. */
-export function formatThroughput(value: number): string {
-  if (!Number.isFinite(value)) return '-';
-  return value >= 100 ? value.toFixed(0) : value.toPrecision(3);
-}
-
-/** Milliseconds with precision that suits the magnitude; seconds from 10 s up. */
-export function formatLatency(ms: number): string {
-  if (!Number.isFinite(ms)) return '-';
-  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms >= 100) return `${ms.toFixed(0)} ms`;
-  if (ms >= 1) return `${ms.toFixed(2)} ms`;
-  return `${ms.toFixed(3)} ms`;
-}
-
-/** A throughput ratio as "0.97x"; "-" when there is none. */
-export function formatRatio(value: number | undefined): string {
-  return value === undefined || !Number.isFinite(value) ? '-' : `${value.toFixed(2)}x`;
 }
 
 const COMPARISON_HEADINGS = [

@@ -6,6 +6,7 @@ import { RESULT_PREFIX, type CeilingCell } from './ceiling-protocol';
 import { ChildProcessHandle } from './child-process';
 import { compiledScript } from './paths';
 import type { Variant } from './variants';
+import { cellTimeLimitMs, withWatchdog } from './watchdog';
 
 const VARIANT: Variant = { server: 'ort-ceiling', client: 'in-process' };
 
@@ -29,8 +30,11 @@ export async function measureOrtCeiling(
     args,
     path.join(logDir, `ort-ceiling-${model.name}.log`),
   );
-  const code = await child.exited;
+  // Model load and the first run come on top of the cells.
+  const limitMs = cells.reduce((sum, cell) => sum + cellTimeLimitMs(cell.plan), 60_000);
+  const { value: code, expired } = await withWatchdog(child.exited, limitMs, () => child.kill());
   await child.stop();
+  if (expired) throw new Error(`the ORT ceiling for ${model.name} did not finish within ${limitMs / 1000} s and was killed:\n${child.tail()}`);
   const line = child.stdout.find((text) => text.startsWith(RESULT_PREFIX));
   if (code !== 0 || line === undefined) throw new Error(`the ORT ceiling for ${model.name} failed (exit ${code}):\n${child.tail()}`);
   const measurements = JSON.parse(line.slice(RESULT_PREFIX.length)) as Measurement[];

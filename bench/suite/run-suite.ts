@@ -6,13 +6,13 @@ import { plannedLevels } from './cell-plan';
 import type { CellResult } from './cell-result';
 import { compareCells } from './comparison';
 import { describeMachine } from './machine';
-import { formatLatency, formatThroughput } from './markdown';
+import { formatLatency, formatThroughput } from './format';
 import { measureServer } from './measure-server';
 import type { SuiteOptions } from './options';
 import { measureOrtCeiling } from './ort-ceiling-runner';
 import { startServerChild, type ServerLaunch } from './server-children';
 import { threadBudget, type SuiteReport } from './suite-report';
-import { evaluateTargets } from './targets';
+import { evaluateTargets, loadGeneratorNotes } from './targets';
 import { SERVER_IDS, VARIANTS, variantLabel } from './variants';
 import { wrkAvailable } from './wrk-load';
 
@@ -38,6 +38,7 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
   const cells: CellResult[] = [];
   const report = (cell: CellResult): void => {
     cells.push(cell);
+    if (cell.requests === cell.errors) notes.push(`${variantLabel(cell)} on ${cell.model} at c=${cell.concurrency}: no request succeeded`);
     const errors = cell.errors > 0 ? `  errors ${cell.errors} (${cell.errorKinds[0]?.key ?? ''})` : '';
     log(
       `  ${variantLabel(cell).padEnd(30)} ${cell.model.padEnd(10)} c=${String(cell.concurrency).padEnd(3)} ` +
@@ -80,6 +81,7 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
   }
 
   const rows = compareCells(cells);
+  notes.push(...loadGeneratorNotes(rows));
   return {
     machine,
     loadAverageAtEnd: os.loadavg() as [number, number, number],

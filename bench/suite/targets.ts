@@ -1,5 +1,6 @@
 import { SMALL_MODELS } from './bench-models';
 import { ratio, type ComparisonRow } from './comparison';
+import { formatThroughput } from './format';
 import type { ClientId, ServerId } from './variants';
 
 /** One of the issue's targets, as measured in this run. */
@@ -37,7 +38,7 @@ export function evaluateTargets(rows: readonly ComparisonRow[]): TargetResult[] 
     const measured =
       a === undefined || b === undefined
         ? `${a === undefined ? side.label : base.label} not measured at concurrency ${concurrency}`
-        : `${side.label} ${a.throughput.toFixed(1)} req/s vs ${base.label} ${b.throughput.toFixed(1)} req/s`;
+        : `${side.label} ${formatThroughput(a.throughput)} req/s vs ${base.label} ${formatThroughput(b.throughput)} req/s`;
     const status = value === undefined ? 'not measured' : value >= threshold ? 'met' : 'missed';
     return { target, measured, ratio: value, threshold, status };
   };
@@ -47,5 +48,19 @@ export function evaluateTargets(rows: readonly ComparisonRow[]): TargetResult[] 
     check('SqueezeNet, c=10: Proton REST binary within 10% of gRPC', 'squeezenet', 10, PROTON_BINARY, PROTON_GRPC, 0.9),
     check(`${small}, c=64: Proton REST binary ≥ 50% of the HTTP ceiling`, small, 64, PROTON_BINARY, HTTP_CEILING, 0.5),
     check(`${small}, c=64: Proton REST binary ≥ 2x the JS worker path`, small, 64, PROTON_BINARY, JS_WORKER_BINARY, 2),
+  ];
+}
+
+/**
+ * Notes for cells whose server kept up with the HTTP ceiling: there the ceiling measures the load
+ * generator (the parent's node:http client), not uWebSockets.js, and the REST targets say little.
+ */
+export function loadGeneratorNotes(rows: readonly ComparisonRow[]): string[] {
+  const bound = rows.filter((row) => row.generator === 'clients' && row.vsHttpCeiling !== undefined && row.vsHttpCeiling >= 0.9);
+  if (bound.length === 0) return [];
+  const cells = bound.map((row) => `${row.server} ${row.client} ${row.model} c=${row.concurrency}`).join(', ');
+  return [
+    `${bound.length} REST cell(s) reached at least 90% of the HTTP ceiling (${cells}): the clients' load loop, ` +
+      'not the server, was the limit there. `--http-load wrk` drives the small models with wrk to measure the servers themselves.',
   ];
 }
