@@ -13,13 +13,13 @@ import { formatBatchingText, writeBatchingReport } from './batching/report';
 import {
   BATCHING_MODEL_NAMES,
   DEFAULT_BATCHING_OPTIONS,
-  isBatchingModelName,
   parseBatchConfig,
   type BatchingBenchOptions,
   type BatchingConfig,
   type BatchingModelName,
 } from './batching/options';
 import { runBatchingBench } from './batching/run';
+import { nameList, positiveInteger, positiveNumber } from './cli-options';
 
 export { runBatchingBench } from './batching/run';
 export { formatBatchingMarkdown, formatBatchingText, writeBatchingReport } from './batching/report';
@@ -47,7 +47,7 @@ function parseCli(): CliOptions {
     .option('--duration <seconds>', 'measured time per path and model', positiveNumber, d.durationS)
     .option('--rounds <n>', 'rounds the measured time is split into, paths interleaved', positiveInteger, d.rounds)
     .option('--in-flight <n>', 'batch-1 calls kept outstanding', positiveInteger, d.inFlight)
-    .option('--models <list>', `comma-separated, from ${BATCHING_MODEL_NAMES.join(',')}`, modelList, [...d.models])
+    .option('--models <list>', `comma-separated, from ${BATCHING_MODEL_NAMES.join(',')}`, nameList(BATCHING_MODEL_NAMES), [...d.models])
     .option('--batch-configs <list>', 'comma-separated MAX_BATCH_SIZE:MAX_QUEUE_DELAY_US', batchConfigList, [...d.batchConfigs])
     .option('--out <file>', 'where to write the JSON results', BATCHING_JSON_FILE)
     .option('--markdown <file>', 'where to write the Markdown table', BATCHING_MARKDOWN_FILE)
@@ -70,24 +70,8 @@ async function main(): Promise<void> {
   console.log(`results written to ${path.relative(process.cwd(), cli.out)} and ${path.relative(process.cwd(), cli.markdown)}`);
 }
 
-function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!(parsed > 0) || !Number.isFinite(parsed)) throw new InvalidArgumentError('expected a positive number');
-  return parsed;
-}
 
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
 
-function modelList(value: string): BatchingModelName[] {
-  const names = value.split(',').map((n) => n.trim());
-  const unknown = names.find((n) => !isBatchingModelName(n));
-  if (unknown !== undefined) throw new InvalidArgumentError(`unknown model '${unknown}'; choose from ${BATCHING_MODEL_NAMES.join(', ')}`);
-  return names as BatchingModelName[];
-}
 
 function batchConfigList(value: string): BatchingConfig[] {
   try {

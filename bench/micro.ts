@@ -4,10 +4,10 @@
  * Usage: npm run bench:micro -- [--duration 2] [--models add,mlp] [--in-flight 1,16,64] [--rounds 4]
  */
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 
 import { DEMO_MODELS_DIR, ensureDemoModels } from '../ts/onnx/demo-models';
-import { benchModel, BENCH_MODEL_NAMES, isBenchModelName, type BenchModel, type BenchModelName } from './micro/bench-models';
+import { benchModel, BENCH_MODEL_NAMES, type BenchModel, type BenchModelName } from './micro/bench-models';
 import type { InferPath } from './micro/infer-path';
 import { openOrtMainPath } from './micro/ort-path';
 import { openProtonPath } from './micro/proton-path';
@@ -17,6 +17,7 @@ import { runConfig, type RunOptions } from './micro/run-config';
 import { formatRatios, formatTable } from './micro/table';
 import { verifyPaths } from './micro/verify';
 import { openWorkerPath } from './micro/worker-path';
+import { countList, nameList, positiveInteger, positiveNumber } from './cli-options';
 
 const REPORT_FILE = path.join(__dirname, '..', '..', 'bench', 'results', 'micro.json');
 
@@ -32,7 +33,7 @@ function parseCli(): CliOptions {
   return new Command('bench:micro')
     .description('Per-call latency and throughput: Proton vs onnxruntime-node (main thread) vs onnxruntime-node in a worker')
     .option('--duration <seconds>', 'measured time per path and configuration', positiveNumber, 2)
-    .option('--models <list>', `comma-separated, from ${BENCH_MODEL_NAMES.join(',')}`, modelList, ['add', 'mlp'])
+    .option('--models <list>', `comma-separated, from ${BENCH_MODEL_NAMES.join(',')}`, nameList(BENCH_MODEL_NAMES), ['add', 'mlp'])
     .option('--in-flight <list>', 'comma-separated numbers of calls kept in flight', countList, [1, 16, 64])
     .option('--rounds <n>', 'rounds the measured time is split into, paths interleaved', positiveInteger, 4)
     .option('--out <file>', 'where to write the JSON results', REPORT_FILE)
@@ -80,28 +81,9 @@ async function benchmarkModel(spec: BenchModel, inFlightCounts: readonly number[
   }
 }
 
-function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!(parsed > 0) || !Number.isFinite(parsed)) throw new InvalidArgumentError('expected a positive number');
-  return parsed;
-}
 
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
 
-function modelList(value: string): BenchModelName[] {
-  const names = value.split(',').map((n) => n.trim());
-  const unknown = names.find((n) => !isBenchModelName(n));
-  if (unknown !== undefined) throw new InvalidArgumentError(`unknown model '${unknown}'; choose from ${BENCH_MODEL_NAMES.join(', ')}`);
-  return names as BenchModelName[];
-}
 
-function countList(value: string): number[] {
-  return value.split(',').map(positiveInteger);
-}
 
 main().catch((error: unknown) => {
   console.error(error);

@@ -109,7 +109,7 @@ JsStrings::JsStrings(Napi::Env env) {
   strings_ = Napi::Persistent(strings);
 }
 
-JsStrings::Values JsStrings::Get(Napi::Env env) const {
+JsStrings::Values JsStrings::Get() const {
   Napi::Array strings = strings_.Value();
   Values values;
   values.type = strings.Get(kTypeKey);
@@ -117,7 +117,6 @@ JsStrings::Values JsStrings::Get(Napi::Env env) const {
   values.data = strings.Get(kDataKey);
   for (int type = 0; type <= kLastElementType; ++type)
     values.typeNames.push_back(strings.Get(kFirstTypeName + type));
-  (void)env;
   return values;
 }
 
@@ -128,7 +127,7 @@ JsStringList::JsStringList(Napi::Env env, const std::vector<std::string>& string
   strings_ = Napi::Persistent(array);
 }
 
-std::vector<napi_value> JsStringList::Get(Napi::Env) const {
+std::vector<napi_value> JsStringList::Get() const {
   Napi::Array array = strings_.Value();
   std::vector<napi_value> values(size_);
   for (size_t i = 0; i < size_; ++i) values[i] = array.Get(static_cast<uint32_t>(i));

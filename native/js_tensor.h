@@ -25,7 +25,7 @@ class JsStrings {
   };
 
   explicit JsStrings(Napi::Env env);
-  Values Get(Napi::Env env) const;
+  Values Get() const;
 
  private:
   Napi::Reference<Napi::Array> strings_;
@@ -36,7 +36,7 @@ class JsStringList {
  public:
   JsStringList() = default;
   JsStringList(Napi::Env env, const std::vector<std::string>& strings);
-  std::vector<napi_value> Get(Napi::Env env) const;
+  std::vector<napi_value> Get() const;
 
  private:
   Napi::Reference<Napi::Array> strings_;

@@ -88,8 +88,8 @@ void ModelHost::OnWake(Napi::Env env) {
   const bool exited = worker_->Exited();
   Job* job = worker_->TakeCompleted();
   if (job != nullptr) {
-    const JsStrings::Values strings = addon_->strings->Get(env);
-    const std::vector<napi_value> outputNames = outputNames_.Get(env);
+    const JsStrings::Values strings = addon_->strings->Get();
+    const std::vector<napi_value> outputNames = outputNames_.Get();
     while (job != nullptr) {
       Job* next = job->next;
       Settle(env, job, strings, outputNames);

@@ -8,9 +8,6 @@ export interface BatchingConfig {
 export const BATCHING_MODEL_NAMES = ['mlp', 'squeezenet'] as const;
 export type BatchingModelName = (typeof BATCHING_MODEL_NAMES)[number];
 
-export function isBatchingModelName(value: string): value is BatchingModelName {
-  return (BATCHING_MODEL_NAMES as readonly string[]).includes(value);
-}
 
 export interface BatchingBenchOptions {
   /** Measured seconds per path and model, split over `rounds`. */

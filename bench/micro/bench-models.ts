@@ -15,9 +15,6 @@ export interface BenchInput {
 export const BENCH_MODEL_NAMES = ['add', 'mlp'] as const;
 export type BenchModelName = (typeof BENCH_MODEL_NAMES)[number];
 
-export function isBenchModelName(value: string): value is BenchModelName {
-  return (BENCH_MODEL_NAMES as readonly string[]).includes(value);
-}
 
 export function benchModel(name: BenchModelName, file: string): BenchModel {
   switch (name) {

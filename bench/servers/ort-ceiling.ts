@@ -12,7 +12,8 @@ import type { Measurement } from '../suite/cell-result';
 import { RESULT_PREFIX, type CeilingCell } from '../suite/ceiling-protocol';
 import { measureCell } from '../suite/measure-cell';
 import { benchInputs, specOfMetadata } from '../suite/model-inputs';
-import { collectModel, positiveInteger, type ModelArg } from './server-cli';
+import { positiveInteger } from '../cli-options';
+import { collectModel, type ModelArg } from './server-cli';
 import { failStartup } from './shutdown';
 
 async function main(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { positiveInteger } from '../cli-options';
 
 /**
  * The command line every benchmark child server takes, so the suite starts them all alike:
@@ -40,11 +41,6 @@ export function collectModel(value: string, previous: ModelArg[]): ModelArg[] {
   return [...previous, { name: value.slice(0, split), path: value.slice(split + 1) }];
 }
 
-export function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
 
 function port(value: string): number {
   const parsed = Number(value);

@@ -35,6 +35,3 @@ export async function resolveBenchModels(names: readonly BenchModelName[]): Prom
   return { models, notes };
 }
 
-export function isBenchModelName(value: string): value is BenchModelName {
-  return (BENCH_MODEL_NAMES as readonly string[]).includes(value);
-}

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { BENCH_MODEL_NAMES, isBenchModelName, type BenchModelName } from './bench-models';
+import { BENCH_MODEL_NAMES, type BenchModelName } from './bench-models';
 import type { PlanSettings } from './cell-plan';
 import type { HttpLoad } from './measure-server';
 import { RESULTS_DIR } from './paths';
 import { SERVER_IDS, type ServerId } from './variants';
+import { countList, nameList, nonNegativeNumber, positiveInteger, positiveNumber } from '../cli-options';
 
 /** Everything the command line decides. */
 export interface SuiteOptions extends PlanSettings {
@@ -46,7 +47,7 @@ export function parseSuiteOptions(argv: readonly string[]): SuiteOptions {
       'Starts each server in turn as a child process and measures it with the same load: Proton (REST binary, REST JSON, gRPC), ' +
         'the JS worker path, node:http + onnxruntime-node, and the ceilings (raw ONNX Runtime, HTTP without inference).',
     )
-    .option('--models <list>', `comma-separated, from ${BENCH_MODEL_NAMES.join(',')}`, modelList, ['add', 'squeezenet', 'maskrcnn'])
+    .option('--models <list>', `comma-separated, from ${BENCH_MODEL_NAMES.join(',')}`, nameList(BENCH_MODEL_NAMES), ['add', 'squeezenet', 'maskrcnn'])
     .option('--servers <list>', `comma-separated, from ${SERVER_IDS.join(',')}`, serverList, [...SERVER_IDS])
     .option('--concurrency <list>', 'requests in flight, comma-separated', countList, [1, 10, 64])
     .option('--duration <seconds>', 'measured time per cell (default 2.5; 0.5 with --quick)', positiveNumber)
@@ -91,34 +92,10 @@ export function parseSuiteOptions(argv: readonly string[]): SuiteOptions {
   };
 }
 
-function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!(parsed > 0) || !Number.isFinite(parsed)) throw new InvalidArgumentError('expected a positive number');
-  return parsed;
-}
 
-function nonNegativeNumber(value: string): number {
-  const parsed = Number(value);
-  if (!(parsed >= 0) || !Number.isFinite(parsed)) throw new InvalidArgumentError('expected a number ≥ 0');
-  return parsed;
-}
 
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
 
-function countList(value: string): number[] {
-  return value.split(',').map((item) => positiveInteger(item.trim()));
-}
 
-function modelList(value: string): BenchModelName[] {
-  const names = value.split(',').map((name) => name.trim());
-  const unknown = names.find((name) => !isBenchModelName(name));
-  if (unknown !== undefined) throw new InvalidArgumentError(`unknown model '${unknown}'; choose from ${BENCH_MODEL_NAMES.join(', ')}`);
-  return names as BenchModelName[];
-}
 
 function httpLoadChoice(value: string): HttpLoad {
   if (value !== 'clients' && value !== 'wrk') throw new InvalidArgumentError("expected 'clients' or 'wrk'");
