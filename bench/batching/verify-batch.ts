@@ -4,6 +4,7 @@ import { Model } from '../../ts/index';
 import { float32Output, ORT_SESSION_OPTIONS } from '../micro/ort-path';
 import { stackedInput, type BatchingModel } from './models';
 import { INTRA_OP_THREADS } from './options';
+import { maxDifference } from '../micro/verify';
 import { float32Data } from './proton-variant';
 
 /** As bench/micro/verify.ts: float results may differ in the last bits; anything larger is a bug. */
@@ -39,31 +40,20 @@ export async function verifyBatchedResults(model: BatchingModel, rows: number): 
     if (stats.executions !== 1 || stats.batchSizes[rows] !== 1) {
       throw new Error(`${spec.name}: expected the ${rows} held requests to run as one batch, stats say ${JSON.stringify(stats)}`);
     }
-    let maxDifference = 0;
+    let largest = 0;
     for (let r = 0; r < rows; r++) {
       const alone = await session.run({ [batchInput]: new ort.Tensor('float32', requests[r] as Float32Array, rowDims) });
       const expected = float32Output(alone[spec.outputName], spec.outputName);
-      const difference = largestDifference(batched[r] as Float32Array, expected);
+      const difference = maxDifference(batched[r] as Float32Array, expected);
       if (!(difference <= TOLERANCE)) {
         throw new Error(
           `${spec.name}: request ${r} of a batch of ${rows} differs from onnxruntime-node run alone by ${difference}; not benchmarking a wrong result`,
         );
       }
-      maxDifference = Math.max(maxDifference, difference);
+      largest = Math.max(largest, difference);
     }
-    return { rows, maxDifference };
+    return { rows, maxDifference: largest };
   } finally {
     await Promise.all([proton.close(), session.release()]);
   }
-}
-
-/** Largest element-wise difference; Infinity when the lengths differ, NaN when any element is NaN. */
-function largestDifference(actual: Float32Array, expected: Float32Array): number {
-  if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
-  let max = 0;
-  for (let i = 0; i < actual.length; i++) {
-    const difference = Math.abs((actual[i] ?? Number.NaN) - (expected[i] ?? Number.NaN));
-    if (!(difference <= max)) max = difference;
-  }
-  return max;
 }

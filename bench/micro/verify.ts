@@ -31,7 +31,7 @@ function independentReference(spec: BenchModel): Float32Array | undefined {
 }
 
 /** Largest element-wise difference; Infinity when the lengths differ, NaN when any element is NaN. */
-function maxDifference(actual: Float32Array, expected: Float32Array): number {
+export function maxDifference(actual: Float32Array, expected: Float32Array): number {
   if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
   let max = 0;
   for (let i = 0; i < actual.length; i++) {
