@@ -92,6 +92,7 @@ void ModelHost::OnWake(Napi::Env env) {
     const std::vector<napi_value> outputNames = outputNames_.Get();
     while (job != nullptr) {
       Job* next = job->next;
+      Napi::HandleScope jobScope(env);  // a wake-up may settle thousands of jobs
       Settle(env, job, strings, outputNames);
       job = next;
     }
