@@ -309,7 +309,6 @@ Napi::Function ModelWrap::DefineClass(Napi::Env env) {
                                                 InstanceMethod<&ModelWrap::Close>("close"),
                                                 InstanceMethod<&ModelWrap::Stats>("stats"),
                                                 InstanceMethod<&ModelWrap::Metadata>("metadata"),
-                                                InstanceMethod<&ModelWrap::Pending>("pending"),
                                             });
 }
 

@@ -23,9 +23,6 @@ class ModelHost : public std::enable_shared_from_this<ModelHost> {
   Napi::Value Close(Napi::Env env);
   Napi::Value Stats(Napi::Env env) const;
   Napi::Value Metadata(Napi::Env env) const;
-  Napi::Value Pending(Napi::Env env) const {
-    return Napi::Number::New(env, static_cast<double>(pending_));
-  }
 
   // The JS model object was garbage-collected without close(): stop once the queue drains.
   void Abandon();
@@ -76,7 +73,6 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value Close(const Napi::CallbackInfo& info) { return host_->Close(info.Env()); }
   Napi::Value Stats(const Napi::CallbackInfo& info) { return host_->Stats(info.Env()); }
   Napi::Value Metadata(const Napi::CallbackInfo& info) { return host_->Metadata(info.Env()); }
-  Napi::Value Pending(const Napi::CallbackInfo& info) { return host_->Pending(info.Env()); }
 
   std::shared_ptr<ModelHost> host_;
 };

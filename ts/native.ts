@@ -43,8 +43,6 @@ export interface NativeModel {
   close(): Promise<void>;
   stats(): ModelStats;
   metadata(): ModelMetadata;
-  /** Accepted jobs whose promises are not yet settled. */
-  pending(): number;
 }
 
 export interface NativeBinding {

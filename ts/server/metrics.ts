@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+import type { ModelStats } from '../model-types';
 import type { ModelRegistry } from './model-registry';
 
 export type Protocol = 'rest' | 'grpc';
@@ -28,36 +29,21 @@ const LATENCY_BUCKETS = [
  * executions vs inferences, and how many executions ran each batch size.
  */
 function registerModelGauges(registry: Registry, models: ModelRegistry): void {
-  new Gauge({
-    name: 'proton_model_executions',
-    help: 'ONNX Runtime session runs of a model since it was loaded.',
-    labelNames: ['model'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const served of models.list()) this.set({ model: served.name }, served.model.stats().executions);
-    },
-  });
-  new Gauge({
-    name: 'proton_model_inferences',
-    help: 'Inferences answered by those runs (a request of batch size b counts b).',
-    labelNames: ['model'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const served of models.list()) this.set({ model: served.name }, served.model.stats().inferences);
-    },
-  });
-  new Gauge({
-    name: 'proton_model_pending_requests',
-    help: 'Requests accepted by a model and not yet answered (queued or running).',
-    labelNames: ['model'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const served of models.list()) this.set({ model: served.name }, served.model.stats().pending);
-    },
-  });
+  const perModel = (name: string, help: string, pick: (stats: ModelStats) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['model'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const served of models.list()) this.set({ model: served.name }, pick(served.model.stats()));
+      },
+    });
+  };
+  perModel('proton_model_executions', 'ONNX Runtime session runs of a model since it was loaded.', (s) => s.executions);
+  perModel('proton_model_inferences', 'Inferences answered by those runs (a request of batch size b counts b).', (s) => s.inferences);
+  perModel('proton_model_pending_requests', 'Requests accepted by a model and not yet answered (queued or running).', (s) => s.pending);
   new Gauge({
     name: 'proton_model_batch_executions',
     help: 'Executions by batch size (rows per session run); only sizes that occurred are listed.',
