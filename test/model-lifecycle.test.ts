@@ -27,7 +27,8 @@ async function errorOf(promise: Promise<unknown>): Promise<ProtonError> {
 
 describe('close', () => {
   it('finishes every accepted request, then resolves; later calls are safe', async () => {
-    const model = await Model.load(addPath);
+    // Room for all 2000: they are queued synchronously, faster than the worker drains them.
+    const model = await Model.load(addPath, { queueCapacity: 4096 });
     const pending = Array.from({ length: 2000 }, (_, i) => model.infer(addInputs(i)));
     const closed = model.close();
     expect(model.ready).toBe(false);
