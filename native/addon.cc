@@ -3,18 +3,23 @@
 #include <napi.h>
 
 #include "addon_data.h"
+#include "entry_guard.h"
 #include "model_host.h"
+#include "ort_log.h"
 
 namespace proton {
 
-Napi::Value MakeError(Napi::Env env, ErrorCode code, const std::string& message) {
+Napi::Value MakeError(Napi::Env env, ErrorCode code, const std::string& message,
+                      const std::string& detail) {
   auto* addon = env.GetInstanceData<AddonData>();
+  Napi::Value detailValue = detail.empty() ? env.Undefined() : Napi::String::New(env, detail);
   if (addon != nullptr && !addon->errorClass.IsEmpty()) {
-    return addon->errorClass.New(
-        {Napi::String::New(env, ErrorCodeName(code)), Napi::String::New(env, message)});
+    return addon->errorClass.New({Napi::String::New(env, ErrorCodeName(code)),
+                                  Napi::String::New(env, message), detailValue});
   }
   Napi::Error error = Napi::Error::New(env, message);
   error.Set("code", ErrorCodeName(code));
+  if (!detail.empty()) error.Set("detail", detailValue);
   return error.Value();
 }
 
@@ -41,9 +46,17 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(addon);
   addon->modelClass = Napi::Persistent(ModelWrap::DefineClass(env));
   addon->strings = std::make_unique<JsStrings>(env);
-  exports.Set("loadModel", Napi::Function::New(env, &ModelHost::Load, "loadModel"));
-  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
-  exports.Set("ortVersion", Napi::Function::New(env, OrtVersion, "ortVersion"));
+  exports.Set("loadModel",
+              Napi::Function::New(env, &GuardedCallback<&ModelHost::Load>, "loadModel"));
+  exports.Set("setErrorClass",
+              Napi::Function::New(env, &GuardedCallback<&SetErrorClass>, "setErrorClass"));
+  exports.Set("ortVersion", Napi::Function::New(env, &GuardedCallback<&OrtVersion>, "ortVersion"));
+  exports.Set("setLogSink",
+              Napi::Function::New(env, &GuardedCallback<&OrtLog::SetSink>, "setLogSink"));
+  exports.Set("setLogSeverity",
+              Napi::Function::New(env, &GuardedCallback<&OrtLog::SetSeverity>, "setLogSeverity"));
+  exports.Set("droppedLogRecords",
+              Napi::Function::New(env, &GuardedCallback<&OrtLog::Dropped>, "droppedLogRecords"));
   exports.Set("apiVersion", Napi::Number::New(env, ORT_API_VERSION));
   return exports;
 }

@@ -17,7 +17,9 @@ struct AddonData {
   std::unique_ptr<JsStrings> strings;  // property keys and type names, created once
 };
 
-// A ProtonError instance (or a plain Error with `code` before setErrorClass ran).
-Napi::Value MakeError(Napi::Env env, ErrorCode code, const std::string& message);
+// A ProtonError instance (or a plain Error with `code` before setErrorClass ran); a non-empty
+// `detail` becomes its `detail` property (raw text for logs, not for clients).
+Napi::Value MakeError(Napi::Env env, ErrorCode code, const std::string& message,
+                      const std::string& detail = {});
 
 }  // namespace proton

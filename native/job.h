@@ -41,27 +41,39 @@ struct JsHandles {
   std::vector<void*> references;
 };
 
+// When a job passed each phase (steady clock). A batch's phases are shared by all its jobs.
+struct JobTimes {
+  Clock::time_point enqueued;     // accepted on the JS thread
+  Clock::time_point started;      // its execution began (end of the queue phase)
+  Clock::time_point inputsReady;  // inputs handed to the session (end of compute input)
+  Clock::time_point inferDone;    // Run returned (end of compute infer)
+  Clock::time_point finished;     // outputs handed back (end of compute output)
+};
+
 struct Job {
   std::vector<InputTensor> inputs;  // in the model's input order
   std::vector<size_t> outputs;      // indices of the requested outputs, in order
   int64_t batchSize = 1;            // leading dimension when the model batches, else 1
-  Clock::time_point enqueued;
   Clock::time_point deadline = Clock::time_point::max();
   // Set to non-zero by JS (Atomics.store) when the caller gives up; may be null.
   int32_t* cancelFlag = nullptr;
+  bool wantTiming = false;  // the caller asked for this request's phase durations
+  JobTimes times;
 
   bool failed = false;
   ErrorCode errorCode = ErrorCode::kInternal;
   std::string errorMessage;
+  std::string errorDetail;  // the raw text behind errorMessage, for logs; may be empty
   std::vector<OutputTensor> results;
 
   JsHandles js;
-  Job* next = nullptr;  // link in the completion list
+  Job* next = nullptr;  // link while in a CompletionList (which then owns the job)
 
-  void Fail(ErrorCode code, std::string message) {
+  void Fail(ErrorCode code, std::string message, std::string detail = {}) {
     failed = true;
     errorCode = code;
     errorMessage = std::move(message);
+    errorDetail = std::move(detail);
     results.clear();
   }
 
@@ -70,5 +82,9 @@ struct Job {
            std::atomic_ref<int32_t>(*cancelFlag).load(std::memory_order_relaxed) != 0;
   }
 };
+
+// Every job is owned by exactly one of: the JS thread's Infer, the queue, a worker's batch, a
+// CompletionList. Outside the lists ownership is always this type.
+using JobPtr = std::unique_ptr<Job>;
 
 }  // namespace proton

@@ -1,6 +1,9 @@
 #include "model_host.h"
 
 #include <cmath>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
 
 #include "js_tensor.h"
 
@@ -25,6 +28,7 @@ WorkerOptions ParseOptions(const Napi::Object& options) {
   parsed.maxQueueDelay = std::chrono::microseconds(IntOption(options, "maxQueueDelayUs", 0));
   parsed.instances = static_cast<int>(IntOption(options, "instances", 1));
   parsed.holdUntilQueued = static_cast<size_t>(IntOption(options, "holdUntilQueued", 0));
+  parsed.failThreadStart = static_cast<int>(IntOption(options, "testFailThreadStart", -1));
   Napi::Value preferred = options.Get("preferredBatchSizes");
   if (preferred.IsArray()) {
     Napi::Array array = preferred.As<Napi::Array>();
@@ -33,6 +37,29 @@ WorkerOptions ParseOptions(const Napi::Object& options) {
     }
   }
   return parsed;
+}
+
+// Beyond this a deadline is no practical limit (31 years), and computing it would overflow.
+constexpr double kNoDeadlineMs = 1e12;
+
+Napi::Object PhaseToJs(Napi::Env env, const PhaseTotal& total) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("count", static_cast<double>(total.count));
+  result.Set("ns", static_cast<double>(total.ns));
+  return result;
+}
+
+double Nanoseconds(Clock::duration d) {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+}
+
+// Last resort when even building an error fails: a plain string rejection, raw N-API only.
+void RejectWithText(napi_env env, napi_deferred deferred, const char* text) noexcept {
+  napi_value message = nullptr;
+  if (napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message) != napi_ok) {
+    napi_get_undefined(env, &message);
+  }
+  napi_reject_deferred(env, deferred, message);
 }
 
 void ReleaseReferences(napi_env env, JsHandles& js) {
@@ -52,8 +79,9 @@ Napi::Value ModelHost::Load(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* addon = env.GetInstanceData<AddonData>();
   const std::string path = info[0].As<Napi::String>().Utf8Value();
-  std::shared_ptr<ModelHost> host(
-      new ModelHost(addon, path, ParseOptions(info[1].As<Napi::Object>())));
+  const Napi::Object options = info[1].As<Napi::Object>();
+  std::shared_ptr<ModelHost> host(new ModelHost(addon, path, ParseOptions(options)));
+  host->throwOnSettle_ = IntOption(options, "testThrowOnSettle", -1);
 
   napi_value promise = nullptr;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &host->loadDeferred_, &promise),
@@ -61,7 +89,14 @@ Napi::Value ModelHost::Load(const Napi::CallbackInfo& info) {
   // The thread-safe function owns a share of the host until Node finalizes it.
   auto* share = new std::shared_ptr<ModelHost>(host);
   host->wakeup_ = Wakeup::New(env, "proton.model", 0, 1, host.get(), &ModelHost::Finalize, share);
-  host->worker_->Start();
+  try {
+    host->worker_->Start();
+  } catch (const std::exception& error) {
+    // No thread runs, so no wake-up will come: fail the load here.
+    napi_deferred deferred = std::exchange(host->loadDeferred_, nullptr);
+    host->FailLoad(env, deferred, ErrorCode::kResourceExhausted,
+                   std::string("could not start the model's thread: ") + error.what());
+  }
   return Napi::Value(env, promise);
 }
 
@@ -73,88 +108,134 @@ void ModelHost::ScheduleWake() {
 
 void ModelHost::CallJs(Napi::Env env, Napi::Function, ModelHost* host, void*) {
   if (env == nullptr) return;  // teardown: Finalize cleans up
-  host->OnWake(env);
+  try {
+    host->OnWake(env);
+  } catch (const std::exception&) {
+    // Settle catches per job; what remains (a handle scope failing) must still not reach Node.
+    env.GetAndClearPendingException();
+  }
 }
 
 void ModelHost::OnWake(Napi::Env env) {
   wakeScheduled_.store(false, std::memory_order_seq_cst);
+  if (state_ == State::kClosed) return;
   Napi::HandleScope scope(env);
-  if (!loadHandled_) {
+  if (state_ == State::kLoading) {
     if (!worker_->LoadFinished()) return;
     FinishLoad(env);
-    if (closed_) return;
+    if (state_ == State::kClosed) return;
   }
   // Read before draining: once every instance has exited, all its completions are in the list.
   const bool exited = worker_->Exited();
-  Job* job = worker_->TakeCompleted();
-  if (job != nullptr) {
+  JobChain jobs = worker_->TakeCompleted();
+  if (!jobs.empty()) {
     const JsStrings::Values strings = addon_->strings->Get();
     const std::vector<napi_value> outputNames = outputNames_.Get();
-    while (job != nullptr) {
-      Job* next = job->next;
+    while (JobPtr job = jobs.PopFront()) {
       Napi::HandleScope jobScope(env);  // a wake-up may settle thousands of jobs
-      Settle(env, job, strings, outputNames);
-      job = next;
+      Settle(env, std::move(job), strings, outputNames);
     }
   }
-  if (exited && !closed_) FinishClose(env);
+  if (exited) FinishClose(env);
   UpdateRef(env);
 }
 
-void ModelHost::FinishLoad(Napi::Env env) {
-  loadHandled_ = true;
-  napi_deferred deferred = loadDeferred_;
-  loadDeferred_ = nullptr;
-  if (!worker_->loadError().empty()) {
-    worker_->Join();
-    Napi::Value error = MakeError(env, worker_->loadErrorCode(), worker_->loadError());
-    napi_reject_deferred(env, deferred, error);
-    closed_ = true;
-    accepting_ = false;
-    wakeup_.Release();
-    return;
+void ModelHost::FailLoad(Napi::Env env, napi_deferred deferred, ErrorCode code,
+                         const std::string& message) {
+  state_ = State::kClosed;
+  try {
+    napi_reject_deferred(env, deferred, MakeError(env, code, message));
+  } catch (const std::exception&) {
+    env.GetAndClearPendingException();
+    RejectWithText(env, deferred, "loading the model failed");
   }
-  worker_->StartRemainingInstances();
-  std::vector<std::string> names;
-  for (const TensorInfo& output : worker_->session().outputs()) names.push_back(output.name);
-  outputNames_ = JsStringList(env, names);
-  Napi::Object model = addon_->modelClass.New({Napi::External<ModelHost>::New(env, this)});
-  napi_resolve_deferred(env, deferred, model);
+  wakeup_.Release();
 }
 
-void ModelHost::Settle(Napi::Env env, Job* job, const JsStrings::Values& strings,
-                       const std::vector<napi_value>& outputNames) {
+void ModelHost::FinishLoad(Napi::Env env) {
+  napi_deferred deferred = std::exchange(loadDeferred_, nullptr);
+  if (!worker_->loadError().empty()) {
+    worker_->Join();
+    FailLoad(env, deferred, worker_->loadErrorCode(), worker_->loadError());
+    return;
+  }
+  try {
+    worker_->StartRemainingInstances();
+    std::vector<std::string> names;
+    for (const TensorInfo& output : worker_->session().outputs()) names.push_back(output.name);
+    outputNames_ = JsStringList(env, names);
+    Napi::Object model = addon_->modelClass.New({Napi::External<ModelHost>::New(env, this)});
+    state_ = State::kServing;
+    napi_resolve_deferred(env, deferred, model);
+  } catch (const std::exception& error) {
+    env.GetAndClearPendingException();
+    // Instance 0 has no job yet (the model was never handed out): it exits at once.
+    worker_->RequestStop(true);
+    worker_->Join();
+    const bool threadFailed = dynamic_cast<const std::system_error*>(&error) != nullptr;
+    FailLoad(env, deferred, threadFailed ? ErrorCode::kResourceExhausted : ErrorCode::kInternal,
+             std::string(threadFailed ? "could not start the model's threads: "
+                                      : "finishing the model's load failed: ") +
+                 error.what());
+  }
+}
+
+napi_value ModelHost::SettledValue(Napi::Env env, const Job& job, const JsStrings::Values& strings,
+                                   const std::vector<napi_value>& outputNames) {
+  if (settled_++ == throwOnSettle_)
+    throw std::runtime_error("settling this job failed (test hook)");
+  napi_value outputs = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_object(env, &outputs), nullptr);
+  for (size_t k = 0; k < job.outputs.size(); ++k) {
+    napi_value tensor = OutputToJs(env, strings, job.results[k]);
+    NAPI_THROW_IF_FAILED(env, napi_set_property(env, outputs, outputNames[job.outputs[k]], tensor),
+                         nullptr);
+  }
+  if (!job.wantTiming) return outputs;
+  // [outputs, timing], for Model.inferWithTiming; only callers that ask pay for it.
+  const JobTimes& t = job.times;
+  Napi::Object timing = Napi::Object::New(env);
+  timing.Set("queueNs", Nanoseconds(t.started - t.enqueued));
+  timing.Set("computeInputNs", Nanoseconds(t.inputsReady - t.started));
+  timing.Set("computeInferNs", Nanoseconds(t.inferDone - t.inputsReady));
+  timing.Set("computeOutputNs", Nanoseconds(t.finished - t.inferDone));
+  Napi::Array pair = Napi::Array::New(env, 2);
+  pair.Set(0u, Napi::Value(env, outputs));
+  pair.Set(1u, timing);
+  return pair;
+}
+
+void ModelHost::Settle(Napi::Env env, JobPtr job, const JsStrings::Values& strings,
+                       const std::vector<napi_value>& outputNames) noexcept {
   --pending_;
   ReleaseReferences(env, job->js);
   auto deferred = static_cast<napi_deferred>(job->js.deferred);
   try {
     if (job->failed) {
-      napi_reject_deferred(env, deferred, MakeError(env, job->errorCode, job->errorMessage));
+      napi_reject_deferred(env, deferred,
+                           MakeError(env, job->errorCode, job->errorMessage, job->errorDetail));
     } else {
-      napi_value result = nullptr;
-      NAPI_THROW_IF_FAILED_VOID(env, napi_create_object(env, &result));
-      for (size_t k = 0; k < job->outputs.size(); ++k) {
-        napi_value tensor = OutputToJs(env, strings, job->results[k]);
-        NAPI_THROW_IF_FAILED_VOID(
-            env, napi_set_property(env, result, outputNames[job->outputs[k]], tensor));
-      }
-      napi_resolve_deferred(env, deferred, result);
+      napi_resolve_deferred(env, deferred, SettledValue(env, *job, strings, outputNames));
     }
   } catch (const std::exception& error) {
-    // Building the result failed (out of memory, a pending JS exception): still settle once.
-    Napi::Env(env).GetAndClearPendingException();
-    napi_reject_deferred(env, deferred,
-                         MakeError(env, ErrorCode::kInternal,
-                                   std::string("returning the outputs failed: ") + error.what()));
+    // Building the value failed (out of memory, a pending JS exception): still settle once.
+    env.GetAndClearPendingException();
+    try {
+      napi_reject_deferred(env, deferred,
+                           MakeError(env, ErrorCode::kInternal,
+                                     std::string("returning the outputs failed: ") + error.what()));
+    } catch (const std::exception&) {
+      env.GetAndClearPendingException();
+      RejectWithText(env, deferred, "returning the outputs failed");
+    }
   }
   // ORT's output memory goes back to the thread that allocated it (no allocator contention).
-  worker_->Dispose(job);
+  worker_->Dispose(std::move(job));
 }
 
 void ModelHost::FinishClose(Napi::Env env) {
   worker_->Join();
-  closed_ = true;
-  accepting_ = false;
+  state_ = State::kClosed;
   for (napi_deferred deferred : closeDeferreds_)
     napi_resolve_deferred(env, deferred, env.Undefined());
   closeDeferreds_.clear();
@@ -162,7 +243,7 @@ void ModelHost::FinishClose(Napi::Env env) {
 }
 
 void ModelHost::UpdateRef(Napi::Env env) {
-  if (closed_ || finalized_) return;
+  if (state_ == State::kClosed) return;
   // Keep the process alive while work is owed to JS; an idle model must not hold it open.
   const bool needed = pending_ > 0 || !closeDeferreds_.empty();
   if (needed && !referenced_) {
@@ -176,7 +257,7 @@ void ModelHost::UpdateRef(Napi::Env env) {
 
 Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!accepting_) {
+  if (state_ != State::kServing) {
     throw Napi::Error(env, MakeError(env, ErrorCode::kUnavailable, "the model is closed"));
   }
   const WorkerOptions& options = worker_->options();
@@ -220,7 +301,8 @@ Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
     job->batchSize = job->inputs[0].dims[0];
   }
   const double timeoutMs = info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0;
-  if (timeoutMs > 0 && std::isfinite(timeoutMs)) {
+  // Absurd timeouts mean "no practical deadline" instead of overflowing the clock.
+  if (timeoutMs > 0 && timeoutMs < kNoDeadlineMs) {
     job->deadline =
         Clock::now() + std::chrono::microseconds(static_cast<int64_t>(timeoutMs * 1000));
   }
@@ -231,19 +313,19 @@ Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
     NAPI_THROW_IF_FAILED(env, napi_create_reference(env, flag, 1, &reference), Napi::Value());
     job->js.references.push_back(reference);
   }
+  job->wantTiming = info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value();
 
   napi_value promise = nullptr;
   napi_deferred deferred = nullptr;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &deferred, &promise), Napi::Value());
   job->js.deferred = deferred;
-  if (!worker_->TryEnqueue(job.get())) {
+  if (!worker_->TryEnqueue(job)) {
     // Unreachable while the JS thread is the only producer (capacity was checked above).
     napi_reject_deferred(
         env, deferred, MakeError(env, ErrorCode::kResourceExhausted, "the model's queue is full"));
     return Napi::Value(env, promise);
   }
-  guard.job = nullptr;
-  job.release();  // owned by the worker until it comes back through the completion list
+  guard.job = nullptr;  // the worker owns the job until it comes back through the completion list
   ++pending_;
   UpdateRef(env);
   return Napi::Value(env, promise);
@@ -253,25 +335,25 @@ Napi::Value ModelHost::Close(Napi::Env env) {
   napi_value promise = nullptr;
   napi_deferred deferred = nullptr;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &deferred, &promise), Napi::Value());
-  if (closed_ || finalized_) {
+  if (state_ == State::kClosed) {
     napi_resolve_deferred(env, deferred, env.Undefined());
     return Napi::Value(env, promise);
   }
   closeDeferreds_.push_back(deferred);
-  accepting_ = false;
+  state_ = State::kClosing;
   worker_->RequestStop(false);
   UpdateRef(env);
   return Napi::Value(env, promise);
 }
 
 void ModelHost::Abandon() {
-  if (closed_ || finalized_) return;
-  accepting_ = false;
+  if (state_ != State::kServing) return;
+  state_ = State::kClosing;
   worker_->RequestStop(false);
 }
 
 Napi::Value ModelHost::Stats(Napi::Env env) const {
-  const WorkerStats stats = worker_->Stats();
+  const StatsSnapshot stats = worker_->Stats();
   Napi::Object result = Napi::Object::New(env);
   result.Set("executions", static_cast<double>(stats.executions));
   result.Set("inferences", static_cast<double>(stats.inferences));
@@ -281,6 +363,31 @@ Napi::Value ModelHost::Stats(Napi::Env env) const {
   }
   result.Set("batchSizes", sizes);
   result.Set("pending", static_cast<double>(pending_));
+  result.Set("lastInferenceMs", static_cast<double>(stats.lastInferenceMs));
+  Napi::Object inference = Napi::Object::New(env);
+  inference.Set("success", PhaseToJs(env, stats.success));
+  inference.Set("fail", PhaseToJs(env, stats.fail));
+  inference.Set("queue", PhaseToJs(env, stats.queue));
+  inference.Set("computeInput", PhaseToJs(env, stats.computeInput));
+  inference.Set("computeInfer", PhaseToJs(env, stats.computeInfer));
+  inference.Set("computeOutput", PhaseToJs(env, stats.computeOutput));
+  result.Set("inferenceStats", inference);
+  Napi::Array batches = Napi::Array::New(env, stats.batches.size());
+  for (size_t i = 0; i < stats.batches.size(); ++i) {
+    const BatchSizeStats& row = stats.batches[i];
+    Napi::Object entry = Napi::Object::New(env);
+    entry.Set("batchSize", static_cast<double>(row.batchSize));
+    entry.Set("computeInput", PhaseToJs(env, row.computeInput));
+    entry.Set("computeInfer", PhaseToJs(env, row.computeInfer));
+    entry.Set("computeOutput", PhaseToJs(env, row.computeOutput));
+    batches.Set(static_cast<uint32_t>(i), entry);
+  }
+  result.Set("batchStats", batches);
+  Napi::Array instances = Napi::Array::New(env, stats.instanceExecutions.size());
+  for (size_t i = 0; i < stats.instanceExecutions.size(); ++i) {
+    instances.Set(static_cast<uint32_t>(i), static_cast<double>(stats.instanceExecutions[i]));
+  }
+  result.Set("instanceExecutions", instances);
   return result;
 }
 
@@ -289,16 +396,12 @@ Napi::Value ModelHost::Metadata(Napi::Env env) const {
 }
 
 void ModelHost::Finalize(Napi::Env env, std::shared_ptr<ModelHost>* share, ModelHost* host) {
-  host->finalized_ = true;
+  host->state_ = State::kClosed;
   // At environment teardown the workers may still run: fail their queue unrun and wait for them.
   host->worker_->RequestStop(true);
   host->worker_->Join();
-  for (Job* job = host->worker_->TakeCompleted(); job != nullptr;) {
-    Job* next = job->next;
-    ReleaseReferences(env, job->js);
-    delete job;
-    job = next;
-  }
+  JobChain jobs = host->worker_->TakeCompleted();
+  while (JobPtr job = jobs.PopFront()) ReleaseReferences(env, job->js);
   delete share;
 }
 

@@ -1,6 +1,5 @@
 // The JS side of one loaded model: the thread-safe function the workers wake, the promises of
-// accepted jobs, and the lifecycle (loading, serving, closing, closed). JS thread only, except
-// ScheduleWake.
+// accepted jobs, and the lifecycle (State). JS thread only, except ScheduleWake.
 #pragma once
 
 #include <napi.h>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "addon_data.h"
+#include "entry_guard.h"
 #include "model_worker.h"
 
 namespace proton {
@@ -39,10 +39,21 @@ class ModelHost : public std::enable_shared_from_this<ModelHost> {
   void ScheduleWake();
   void OnWake(Napi::Env env);
   void FinishLoad(Napi::Env env);
-  void Settle(Napi::Env env, Job* job, const JsStrings::Values& strings,
-              const std::vector<napi_value>& outputNames);
+  void FailLoad(Napi::Env env, napi_deferred deferred, ErrorCode code, const std::string& message);
+  // Settles one job's promise exactly once, whatever fails while building its value.
+  void Settle(Napi::Env env, JobPtr job, const JsStrings::Values& strings,
+              const std::vector<napi_value>& outputNames) noexcept;
+  napi_value SettledValue(Napi::Env env, const Job& job, const JsStrings::Values& strings,
+                          const std::vector<napi_value>& outputNames);
   void FinishClose(Napi::Env env);
   void UpdateRef(Napi::Env env);
+
+  enum class State {
+    kLoading,  // the first instance is loading the session; no JS model object yet
+    kServing,  // accepting jobs
+    kClosing,  // close() called or the JS object collected: finishing accepted jobs
+    kClosed,   // threads joined and the thread-safe function released (or finalized by Node)
+  };
 
   AddonData* const addon_;
   std::unique_ptr<ModelWorker> worker_;
@@ -52,13 +63,12 @@ class ModelHost : public std::enable_shared_from_this<ModelHost> {
 
   napi_deferred loadDeferred_ = nullptr;
   std::vector<napi_deferred> closeDeferreds_;
-  bool loadHandled_ = false;
-  bool accepting_ = true;
-  bool closed_ = false;
-  bool finalized_ = false;    // the thread-safe function is gone (environment teardown or closed)
-  bool referenced_ = true;    // whether the thread-safe function keeps the event loop alive
-  size_t pending_ = 0;        // accepted jobs whose promises are not yet settled
-  JsStringList outputNames_;  // property keys of the outputs, created once
+  State state_ = State::kLoading;
+  bool referenced_ = true;      // whether the thread-safe function keeps the event loop alive
+  size_t pending_ = 0;          // accepted jobs whose promises are not yet settled
+  JsStringList outputNames_;    // property keys of the outputs, created once
+  int64_t throwOnSettle_ = -1;  // test hook: settling the job with this index throws
+  int64_t settled_ = 0;         // jobs settled so far (for the hook)
 };
 
 // The JS class wrapping a ModelHost; its methods are declared in ts/native.ts.
@@ -69,10 +79,18 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   ~ModelWrap() override;
 
  private:
-  Napi::Value Infer(const Napi::CallbackInfo& info) { return host_->Infer(info); }
-  Napi::Value Close(const Napi::CallbackInfo& info) { return host_->Close(info.Env()); }
-  Napi::Value Stats(const Napi::CallbackInfo& info) { return host_->Stats(info.Env()); }
-  Napi::Value Metadata(const Napi::CallbackInfo& info) { return host_->Metadata(info.Env()); }
+  Napi::Value Infer(const Napi::CallbackInfo& info) {
+    return Guarded(info.Env(), [&] { return host_->Infer(info); });
+  }
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    return Guarded(info.Env(), [&] { return host_->Close(info.Env()); });
+  }
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    return Guarded(info.Env(), [&] { return host_->Stats(info.Env()); });
+  }
+  Napi::Value Metadata(const Napi::CallbackInfo& info) {
+    return Guarded(info.Env(), [&] { return host_->Metadata(info.Env()); });
+  }
 
   std::shared_ptr<ModelHost> host_;
 };

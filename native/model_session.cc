@@ -87,8 +87,8 @@ ModelSession::ModelSession(const std::string& path, const SessionOptions& option
   Check(Ort().SetInterOpNumThreads(sessionOptions, options.interOpThreads));
   Check(Ort().SetSessionGraphOptimizationLevel(sessionOptions, options.optimization));
   Check(Ort().SetSessionExecutionMode(sessionOptions, options.executionMode));
-  // Errors reach the caller as ProtonErrors; ORT's own warnings would only be noise on stderr.
-  Check(Ort().SetSessionLogSeverityLevel(sessionOptions, ORT_LOGGING_LEVEL_ERROR));
+  // No session log level: sessions follow the environment's, which setLogSeverity controls and
+  // whose messages go to the JS log sink (ort_log.h).
   Check(Ort().CreateSession(OrtEnvironment(), path.c_str(), sessionOptions, &session_));
   try {
     Check(Ort().CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &cpuMemory_));
@@ -165,32 +165,41 @@ bool ModelSession::CanBatch(std::string* reason) const {
   return check(inputs_, "input") && check(outputs_, "output");
 }
 
-void ModelSession::Run(Job* const* jobs, size_t count) const {
+void ModelSession::Run(const JobPtr* jobs, size_t count, JobTimes& times) const {
+  times.inputsReady = times.inferDone = times.started;
   try {
     if (count == 1) {
-      RunOne(*jobs[0]);
+      RunOne(*jobs[0], times);
     } else {
-      RunBatch(jobs, count);
+      RunBatch(jobs, count, times);
     }
   } catch (const ProtonFailure& failure) {
-    for (size_t i = 0; i < count; ++i) jobs[i]->Fail(failure.code(), failure.what());
+    for (size_t i = 0; i < count; ++i)
+      jobs[i]->Fail(failure.code(), failure.what(), failure.detail());
   } catch (const std::exception& error) {
     for (size_t i = 0; i < count; ++i) jobs[i]->Fail(ErrorCode::kInternal, error.what());
   }
+  // A failure before Run leaves the later phases empty rather than negative.
+  const auto now = Clock::now();
+  if (times.inputsReady == times.started) times.inputsReady = now;
+  if (times.inferDone < times.inputsReady) times.inferDone = times.inputsReady;
 }
 
 void ModelSession::Execute(const std::vector<OrtValue*>& inputs,
                            const std::vector<size_t>& outputIndices,
-                           std::vector<OrtValue*>& outputs) const {
+                           std::vector<OrtValue*>& outputs, JobTimes& times) const {
   std::vector<const char*> names;
   names.reserve(outputIndices.size());
   for (size_t index : outputIndices) names.push_back(outputNames_[index]);
   outputs.assign(names.size(), nullptr);
-  Check(Ort().Run(session_, nullptr, inputNames_.data(), inputs.data(), inputs.size(), names.data(),
-                  names.size(), outputs.data()));
+  times.inputsReady = Clock::now();
+  OrtStatus* status = Ort().Run(session_, nullptr, inputNames_.data(), inputs.data(), inputs.size(),
+                                names.data(), names.size(), outputs.data());
+  times.inferDone = Clock::now();
+  CheckRun(status);
 }
 
-void ModelSession::RunOne(Job& job) const {
+void ModelSession::RunOne(Job& job, JobTimes& times) const {
   static uint8_t emptyTensorData = 0;  // ORT wants a non-null pointer even for zero elements
   ValueList inputs;
   inputs.values.assign(inputs_.size(), nullptr);
@@ -211,7 +220,7 @@ void ModelSession::RunOne(Job& job) const {
     }
   }
   ValueList outputs;
-  Execute(inputs.values, job.outputs, outputs.values);
+  Execute(inputs.values, job.outputs, outputs.values, times);
   job.results.resize(job.outputs.size());
   for (size_t k = 0; k < job.outputs.size(); ++k) {
     OrtValue* raw = outputs.values[k];
@@ -220,7 +229,7 @@ void ModelSession::RunOne(Job& job) const {
   }
 }
 
-void ModelSession::RunBatch(Job* const* jobs, size_t count) const {
+void ModelSession::RunBatch(const JobPtr* jobs, size_t count, JobTimes& times) const {
   int64_t rows = 0;
   for (size_t j = 0; j < count; ++j) rows += jobs[j]->batchSize;
 
@@ -243,7 +252,7 @@ void ModelSession::RunBatch(Job* const* jobs, size_t count) const {
 
   ValueList outputs;
   const std::vector<size_t>& requested = jobs[0]->outputs;
-  Execute(inputs.values, requested, outputs.values);
+  Execute(inputs.values, requested, outputs.values, times);
   for (size_t j = 0; j < count; ++j) jobs[j]->results.resize(requested.size());
   for (size_t k = 0; k < requested.size(); ++k) {
     OrtValue* raw = outputs.values[k];

@@ -43,14 +43,15 @@ class ModelSession {
   bool CanBatch(std::string* reason) const;
 
   // Runs the jobs as one execution (concatenated along dimension 0 when there are several) and
-  // stores each job's results or error in the job. Safe to call from several threads at once.
-  void Run(Job* const* jobs, size_t count) const;
+  // stores each job's results or error in the job; sets times.inputsReady and times.inferDone.
+  // Safe to call from several threads at once.
+  void Run(const JobPtr* jobs, size_t count, JobTimes& times) const;
 
  private:
-  void RunOne(Job& job) const;
-  void RunBatch(Job* const* jobs, size_t count) const;
+  void RunOne(Job& job, JobTimes& times) const;
+  void RunBatch(const JobPtr* jobs, size_t count, JobTimes& times) const;
   void Execute(const std::vector<OrtValue*>& inputs, const std::vector<size_t>& outputIndices,
-               std::vector<OrtValue*>& outputs) const;
+               std::vector<OrtValue*>& outputs, JobTimes& times) const;
   std::vector<TensorInfo> ReadTensorInfo(bool inputs);
 
   OrtSession* session_ = nullptr;

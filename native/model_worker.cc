@@ -1,6 +1,7 @@
 #include "model_worker.h"
 
 #include <algorithm>
+#include <system_error>
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -24,10 +25,10 @@ ModelWorker::ModelWorker(std::string path, WorkerOptions options, std::function<
     : path_(std::move(path)),
       options_(std::move(options)),
       notify_(std::move(notify)),
-      queue_(std::max<size_t>(options_.queueCapacity, 1)) {
-  histogramSize_ = std::min<size_t>(
-      static_cast<size_t>(std::max<int64_t>(options_.maxBatchSize, 1)) + 1, kMaxHistogram);
-  batchHistogram_ = std::make_unique<std::atomic<uint64_t>[]>(histogramSize_);
+      queue_(std::max<size_t>(options_.queueCapacity, 1)),
+      stats_(std::min<size_t>(static_cast<size_t>(std::max<int64_t>(options_.maxBatchSize, 1)),
+                              kMaxHistogram - 1),
+             options_.instances) {
   // Batches stop growing at the largest preferred size (Triton's "max preferred").
   const auto& preferred = options_.preferredBatchSizes;
   largestPreferred_ =
@@ -35,39 +36,49 @@ ModelWorker::ModelWorker(std::string path, WorkerOptions options, std::function<
           ? options_.maxBatchSize
           : std::min(*std::max_element(preferred.begin(), preferred.end()), options_.maxBatchSize);
   holding_.store(options_.holdUntilQueued > 0, std::memory_order_relaxed);
+  // Reserved so that starting a thread can fail only in the thread's creation itself.
+  threads_.reserve(static_cast<size_t>(std::max(options_.instances, 1)));
 }
 
 ModelWorker::~ModelWorker() {
   RequestStop(true);
   Join();
   FreeDisposed();
-  // Jobs are owned by the JS side once completed; any left here were never handed back.
-  for (Job* job = completed_.TakeAll(); job != nullptr;) {
-    Job* next = job->next;
-    delete job;
-    job = next;
-  }
+  // Jobs left in the queue (none once the instances drained it) or completed and never taken.
+  for (Job* job = nullptr; queue_.TryPop(job);) JobPtr{job};
+  (void)completed_.TakeAll();
 }
 
-void ModelWorker::FreeDisposed() {
-  for (Job* job = disposed_.TakeAll(); job != nullptr;) {
-    Job* next = job->next;
-    delete job;
-    job = next;
+void ModelWorker::FreeDisposed() { (void)disposed_.TakeAll(); }
+
+void ModelWorker::StartThread(int instance) {
+  // Counted before the thread exists so its own decrement can never come first.
+  running_.fetch_add(1, std::memory_order_acq_rel);
+  try {
+    if (instance == options_.failThreadStart) {
+      throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
+                              "thread creation failed (test hook)");
+    }
+    threads_.emplace_back(&ModelWorker::InstanceMain, this, instance);
+  } catch (...) {
+    running_.fetch_sub(1, std::memory_order_acq_rel);
+    throw;
   }
 }
 
 void ModelWorker::Start() {
-  running_.store(1, std::memory_order_relaxed);
-  threads_.emplace_back(&ModelWorker::InstanceMain, this, 0);
+  try {
+    StartThread(0);
+  } catch (...) {
+    // release: Exited() is true at once, as no instance will ever run.
+    loadFinished_.store(true, std::memory_order_release);
+    throw;
+  }
 }
 
 void ModelWorker::StartRemainingInstances() {
   if (stopping_.load(std::memory_order_acquire)) return;
-  for (int i = 1; i < options_.instances; ++i) {
-    running_.fetch_add(1, std::memory_order_relaxed);
-    threads_.emplace_back(&ModelWorker::InstanceMain, this, i);
-  }
+  for (int i = 1; i < options_.instances; ++i) StartThread(i);
 }
 
 void ModelWorker::InstanceMain(int instance) {
@@ -96,33 +107,53 @@ void ModelWorker::InstanceMain(int instance) {
     }
     notify_();
   }
-  Serve();
+  Serve(instance);
   // acq_rel: the last instance to leave sees every other instance's completions before notifying.
   if (running_.fetch_sub(1, std::memory_order_acq_rel) == 1) notify_();
 }
 
-void ModelWorker::Serve() {
-  Job* carried = nullptr;  // a job taken while filling a batch that did not fit it
-  std::vector<Job*> batch;
+void ModelWorker::Serve(int instance) {
+  JobPtr carried;  // a job taken while filling a batch that did not fit it
+  std::vector<JobPtr> batch;
   for (;;) {
-    Job* first = carried != nullptr ? carried : WaitForJob();
-    carried = nullptr;
-    if (first == nullptr) return;
+    JobPtr first = carried ? std::move(carried) : WaitForJob();
+    if (!first) return;
     if (DropIfExpired(first)) continue;
     batch.clear();
-    batch.push_back(first);
+    batch.push_back(std::move(first));
     if (batching_) carried = FillBatch(batch);
-    session_->Run(batch.data(), batch.size());
-    RecordExecution(batch);
-    // One wake-up for the whole batch: waking the JS thread per job costs a context switch each
-    // when both threads share a core.
-    for (Job* job : batch) completed_.Push(job);
-    notify_();
+    // Work is left behind: wake a sleeping instance now rather than after this execution, or
+    // the others would sleep until this one drained the queue.
+    if (carried || queued_.load(std::memory_order_acquire) > 0) wake_.NotifyOne();
+    Execute(instance, batch);
     FreeDisposed();
   }
 }
 
-Job* ModelWorker::TryTake() {
+void ModelWorker::Execute(int instance, std::vector<JobPtr>& batch) {
+  JobTimes times;
+  times.started = Clock::now();
+  session_->Run(batch.data(), batch.size(), times);
+  times.finished = Clock::now();
+  int64_t rows = 0;
+  for (const JobPtr& job : batch) rows += job->batchSize;
+  stats_.RecordExecution(instance, batching_ ? rows : 1, times);
+  for (JobPtr& job : batch) {
+    times.enqueued = job->times.enqueued;
+    job->times = times;
+    if (job->failed) {
+      stats_.RecordFailure(times, times.finished);
+    } else {
+      stats_.RecordSuccess(times);
+    }
+    completed_.Push(std::move(job));
+  }
+  // One wake-up for the whole batch: waking the JS thread per job costs a context switch each
+  // when both threads share a core.
+  notify_();
+}
+
+JobPtr ModelWorker::TryTake() {
   if (holding_.load(std::memory_order_relaxed)) {
     if (queued_.load(std::memory_order_acquire) < options_.holdUntilQueued &&
         !stopping_.load(std::memory_order_acquire)) {
@@ -133,13 +164,13 @@ Job* ModelWorker::TryTake() {
   Job* job = nullptr;
   if (!queue_.TryPop(job)) return nullptr;
   queued_.fetch_sub(1, std::memory_order_relaxed);
-  return job;
+  return JobPtr(job);
 }
 
-Job* ModelWorker::WaitForJob() {
+JobPtr ModelWorker::WaitForJob() {
   for (;;) {
     for (int i = 0; i < kSpinIterations; ++i) {
-      if (Job* job = TryTake()) return job;
+      if (JobPtr job = TryTake()) return job;
       if (stopping_.load(std::memory_order_acquire) &&
           queued_.load(std::memory_order_acquire) == 0) {
         return nullptr;
@@ -148,13 +179,14 @@ Job* ModelWorker::WaitForJob() {
     }
     FreeDisposed();
     const uint32_t epoch = wake_.PrepareWait();
-    if (Job* job = TryTake()) {
+    if (JobPtr job = TryTake()) {
       wake_.CancelWait();
       return job;
     }
     if (stopping_.load(std::memory_order_acquire)) {
       wake_.CancelWait();
-      continue;  // drain what is queued, then the spin loop returns null
+      if (queued_.load(std::memory_order_acquire) == 0) return nullptr;
+      continue;  // drain what is queued
     }
     wake_.Wait(epoch);
   }
@@ -167,13 +199,13 @@ bool ModelWorker::IsPreferred(int64_t rows) const {
 
 // Adds compatible queued jobs to `batch`, waiting up to the queue delay for it to fill, as
 // Triton's dynamic batcher does. Returns a job that was taken but does not fit, if any.
-Job* ModelWorker::FillBatch(std::vector<Job*>& batch) {
+JobPtr ModelWorker::FillBatch(std::vector<JobPtr>& batch) {
   const Job& first = *batch.front();
   int64_t rows = first.batchSize;
-  const Clock::time_point sendBy = first.enqueued + options_.maxQueueDelay;
+  const Clock::time_point sendBy = first.times.enqueued + options_.maxQueueDelay;
   while (rows < largestPreferred_) {
-    Job* next = TryTake();
-    if (next == nullptr) {
+    JobPtr next = TryTake();
+    if (!next) {
       if (IsPreferred(rows) || options_.maxQueueDelay.count() == 0 ||
           stopping_.load(std::memory_order_acquire)) {
         break;
@@ -190,8 +222,8 @@ Job* ModelWorker::FillBatch(std::vector<Job*>& batch) {
     }
     if (DropIfExpired(next)) continue;
     if (!Compatible(first, *next) || rows + next->batchSize > options_.maxBatchSize) return next;
-    batch.push_back(next);
     rows += next->batchSize;
+    batch.push_back(std::move(next));
   }
   return nullptr;
 }
@@ -206,7 +238,7 @@ bool ModelWorker::Compatible(const Job& first, const Job& candidate) const {
   return true;
 }
 
-bool ModelWorker::DropIfExpired(Job* job) {
+bool ModelWorker::DropIfExpired(JobPtr& job) {
   if (abandon_.load(std::memory_order_acquire)) {
     job->Fail(ErrorCode::kUnavailable, "the model was shut down before the request ran");
   } else if (job->Cancelled()) {
@@ -216,34 +248,24 @@ bool ModelWorker::DropIfExpired(Job* job) {
   } else {
     return false;
   }
-  Complete(job);
+  const auto now = Clock::now();
+  job->times.started = job->times.inputsReady = job->times.inferDone = job->times.finished = now;
+  stats_.RecordFailure(job->times, now);
+  completed_.Push(std::move(job));
+  notify_();
   return true;
 }
 
-void ModelWorker::RecordExecution(const std::vector<Job*>& batch) {
-  int64_t rows = 0;
-  for (const Job* job : batch) rows += job->batchSize;
-  if (!batching_) rows = 1;
-  executions_.fetch_add(1, std::memory_order_relaxed);
-  inferences_.fetch_add(batching_ ? static_cast<uint64_t>(rows) : 1, std::memory_order_relaxed);
-  const size_t bucket = std::min<size_t>(static_cast<size_t>(rows), histogramSize_ - 1);
-  batchHistogram_[bucket].fetch_add(1, std::memory_order_relaxed);
-}
-
-void ModelWorker::Complete(Job* job) {
-  completed_.Push(job);
-  notify_();
-}
-
-bool ModelWorker::TryEnqueue(Job* job) {
+bool ModelWorker::TryEnqueue(JobPtr& job) {
   if (queued_.load(std::memory_order_relaxed) >= options_.queueCapacity) return false;
-  job->enqueued = Clock::now();
+  job->times.enqueued = Clock::now();
   // Counted before the push so a consumer's decrement never precedes this increment.
   queued_.fetch_add(1, std::memory_order_release);
-  if (!queue_.TryPush(job)) {
+  if (!queue_.TryPush(job.get())) {
     queued_.fetch_sub(1, std::memory_order_relaxed);
     return false;
   }
+  (void)job.release();  // the queue owns it now
   wake_.NotifyOne();
   return true;
 }
@@ -264,16 +286,6 @@ void ModelWorker::Join() {
     if (thread.joinable()) thread.join();
   }
   threads_.clear();
-}
-
-WorkerStats ModelWorker::Stats() const {
-  WorkerStats stats;
-  stats.executions = executions_.load(std::memory_order_relaxed);
-  stats.inferences = inferences_.load(std::memory_order_relaxed);
-  stats.batchSizes.resize(histogramSize_);
-  for (size_t i = 0; i < histogramSize_; ++i)
-    stats.batchSizes[i] = batchHistogram_[i].load(std::memory_order_relaxed);
-  return stats;
 }
 
 }  // namespace proton

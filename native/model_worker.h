@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "completion_list.h"
+#include "inference_stats.h"
 #include "job.h"
 #include "job_queue.h"
 #include "model_session.h"
@@ -25,12 +26,7 @@ struct WorkerOptions {
   std::chrono::microseconds maxQueueDelay{0};
   int instances = 1;
   size_t holdUntilQueued = 0;  // test hook, see ts/model-types.ts
-};
-
-struct WorkerStats {
-  uint64_t executions = 0;
-  uint64_t inferences = 0;
-  std::vector<uint64_t> batchSizes;  // index = rows per execution
+  int failThreadStart = -1;    // test hook: creating this instance's thread fails
 };
 
 class ModelWorker {
@@ -43,7 +39,8 @@ class ModelWorker {
   ModelWorker(const ModelWorker&) = delete;
   ModelWorker& operator=(const ModelWorker&) = delete;
 
-  // Starts the first instance, which loads the session and then notifies.
+  // Starts the first instance, which loads the session and then notifies. Throws
+  // std::system_error when the thread cannot be created (nothing was started then).
   void Start();
 
   // After the load notification: true once the first instance has finished loading (or failed).
@@ -55,11 +52,12 @@ class ModelWorker {
   const WorkerOptions& options() const { return options_; }
   bool batching() const { return batching_; }
 
-  // JS thread, after a successful load: starts the other instances.
+  // JS thread, after a successful load: starts the other instances. Throws std::system_error
+  // when one cannot be created; the caller then stops the worker.
   void StartRemainingInstances();
 
-  // JS thread only. False when the queue is at capacity.
-  [[nodiscard]] bool TryEnqueue(Job* job);
+  // JS thread only. Takes ownership on success; false (job untouched) when the queue is full.
+  [[nodiscard]] bool TryEnqueue(JobPtr& job);
 
   // Stops taking new work; workers finish what is queued (or, with `abandon`, fail it unrun as
   // UNAVAILABLE) and then exit. Any thread; idempotent.
@@ -71,27 +69,27 @@ class ModelWorker {
   // JS thread: joins every thread (returns at once once Exited()).
   void Join();
 
-  // JS thread: every finished job, oldest first, linked through Job::next.
-  Job* TakeCompleted() { return completed_.TakeAll(); }
+  // JS thread: every finished job, oldest first.
+  JobChain TakeCompleted() { return completed_.TakeAll(); }
 
   // JS thread: hands a settled job back; a worker frees it, so ORT's output memory is released
   // on the thread that allocated it.
-  void Dispose(Job* job) { disposed_.Push(job); }
+  void Dispose(JobPtr job) noexcept { disposed_.Push(std::move(job)); }
 
-  WorkerStats Stats() const;
+  StatsSnapshot Stats() const { return stats_.Snapshot(); }
   size_t Queued() const { return queued_.load(std::memory_order_relaxed); }
 
  private:
+  void StartThread(int instance);
   void InstanceMain(int instance);
-  void Serve();
-  Job* WaitForJob();
-  Job* TryTake();
-  Job* FillBatch(std::vector<Job*>& batch);
-  bool DropIfExpired(Job* job);
+  void Serve(int instance);
+  void Execute(int instance, std::vector<JobPtr>& batch);
+  JobPtr WaitForJob();
+  JobPtr TryTake();
+  JobPtr FillBatch(std::vector<JobPtr>& batch);
+  bool DropIfExpired(JobPtr& job);
   bool Compatible(const Job& first, const Job& candidate) const;
   bool IsPreferred(int64_t rows) const;
-  void Complete(Job* job);
-  void RecordExecution(const std::vector<Job*>& batch);
   void FreeDisposed();
 
   const std::string path_;
@@ -117,12 +115,11 @@ class ModelWorker {
   CompletionList completed_;
   CompletionList disposed_;           // settled jobs waiting to be freed by a worker
   std::vector<std::thread> threads_;  // JS thread only
-  std::atomic<int> running_{0};       // instance threads that have not left their loop
+  // Instance threads that have not left their loop; counted just before a thread is created and
+  // uncounted if creation fails, so a failed start never makes Exited() wait forever.
+  std::atomic<int> running_{0};
 
-  std::atomic<uint64_t> executions_{0};
-  std::atomic<uint64_t> inferences_{0};
-  std::unique_ptr<std::atomic<uint64_t>[]> batchHistogram_;
-  size_t histogramSize_ = 0;
+  InferenceStats stats_;
 };
 
 }  // namespace proton

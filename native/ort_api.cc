@@ -1,6 +1,9 @@
 #include "ort_api.h"
 
 #include <mutex>
+#include <regex>
+
+#include "ort_log.h"
 
 namespace proton {
 
@@ -47,8 +50,10 @@ const OrtApi& Ort() { return *g_api; }
 OrtEnv* OrtEnvironment() {
   static OrtEnv* env = [] {
     OrtEnv* created = nullptr;
-    Check(Ort().CreateEnv(ORT_LOGGING_LEVEL_ERROR, "proton", &created),
+    Check(Ort().CreateEnvWithCustomLogger(&OrtLog::Forward, nullptr, OrtLog::Severity(), "proton",
+                                          &created),
           "creating the ONNX Runtime environment");
+    OrtLog::EnvironmentCreated(created);
     return created;
   }();
   return env;
@@ -66,6 +71,48 @@ ErrorCode CodeOfOrtError(OrtErrorCode code) {
     default:
       return ErrorCode::kInternal;
   }
+}
+
+// This C API has no out-of-memory code: ORT reports a failed allocation in its message.
+bool IsOutOfMemory(const std::string& message) {
+  return message.find("bad allocation") != std::string::npos ||
+         message.find("bad_alloc") != std::string::npos ||
+         message.find("Failed to allocate memory") != std::string::npos;
+}
+
+ErrorCode CodeOfRunError(OrtErrorCode code, const std::string& message) {
+  if (IsOutOfMemory(message)) return ErrorCode::kResourceExhausted;
+  switch (code) {
+    case ORT_INVALID_ARGUMENT:
+    case ORT_FAIL:
+    case ORT_RUNTIME_EXCEPTION:  // ORT_ENFORCE in a kernel: a shape or value it cannot take
+      return ErrorCode::kInvalidArgument;
+    default:
+      return ErrorCode::kInternal;
+  }
+}
+
+std::string CleanOrtMessage(const std::string& raw, size_t limit) {
+  // "/onnxruntime_src/x/y.h:560 void ns::F(T, U) [with T = float] " or "C:\a\b.cc:12 "
+  static const std::regex location(R"((?:[A-Za-z]:)?[/\][^\s:]*\.(?:cc|cpp|cxx|c|h|hpp|cu):\d+\s+)"
+                                   R"((?:[^()
+]*::[^()
+]*\([^()
+]*\)(?:\s+const)?\s*(?:\[with [^\]]*\]\s*)?)?)");
+  static const std::regex spaces(R"(\s+)");
+  std::string text = std::regex_replace(raw, location, "");
+  text = std::regex_replace(text, spaces, " ");
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  if (text.size() > limit) text = text.substr(0, limit) + "...";
+  return text;
+}
+
+void CheckRun(OrtStatus* status) {
+  if (status == nullptr) return;
+  std::string raw = Ort().GetErrorMessage(status);
+  const ErrorCode code = CodeOfRunError(Ort().GetErrorCode(status), raw);
+  Ort().ReleaseStatus(status);
+  throw ProtonFailure(code, CleanOrtMessage(raw), std::move(raw));
 }
 
 void Check(OrtStatus* status, const char* context) {

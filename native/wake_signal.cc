@@ -37,6 +37,9 @@ void WakeSignal::Wait(uint32_t epoch, std::chrono::nanoseconds timeout) {
     }
   }
 #endif
+  // This waiter has consumed any wake in flight and will re-check its condition: the next
+  // NotifyOne must reach another sleeper instead of assuming this one still will.
+  wakeIssued_.store(false, std::memory_order_seq_cst);
   waiters_.fetch_sub(1, std::memory_order_relaxed);
 }
 

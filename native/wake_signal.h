@@ -35,8 +35,9 @@ class WakeSignal {
 
   std::atomic<uint32_t> epoch_{0};
   std::atomic<uint32_t> waiters_{0};
-  // Set by the notifier that issued a wake, cleared when a waiter next prepares to sleep: until
-  // then further NotifyOne calls skip the syscall, since the woken waiter will re-check anyway.
+  // Set by the notifier that issued a wake, cleared when a waiter returns from Wait or prepares to
+  // sleep again: until then further NotifyOne calls skip the syscall, since the woken waiter will
+  // re-check anyway. A woken consumer that leaves work queued must NotifyOne for the others.
   std::atomic<bool> wakeIssued_{false};
 };
 

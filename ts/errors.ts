@@ -10,14 +10,20 @@ export type ErrorCode =
   | 'CANCELLED'
   | 'INTERNAL';
 
-/** The one error class Proton throws; `code` is stable, `message` names the problem. */
+/**
+ * The one error class Proton throws; `code` is stable, `message` names the problem and is safe to
+ * show to clients (short, no ONNX Runtime source paths). `detail`, when present, is the raw text
+ * it was made from (e.g. ONNX Runtime's full message): for logs, not for clients.
+ */
 export class ProtonError extends Error {
   readonly code: ErrorCode;
+  readonly detail: string | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, detail?: string) {
     super(message);
     this.name = 'ProtonError';
     this.code = code;
+    this.detail = detail;
   }
 }
 

@@ -7,6 +7,12 @@ export type {
   ModelLoadOptions,
   ModelMetadata,
   ModelStats,
+  ModelStatistics,
+  InferenceStats,
+  BatchSizeStats,
+  PhaseTotal,
+  InferTiming,
+  TimedInferResult,
   TensorInfo,
 } from './model-types';
 export { createTensor, type Tensor, type TensorData, type TensorType } from './tensor';

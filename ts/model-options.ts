@@ -17,6 +17,8 @@ const loadOptionsSchema = z.strictObject({
   maxQueueDelayUs: z.number().int().min(0).max(60_000_000).optional(),
   instances: positiveInt.max(256).optional(),
   holdUntilQueued: z.number().int().min(0).optional(),
+  testFailThreadStart: z.number().int().min(0).optional(),
+  testThrowOnSettle: z.number().int().min(0).optional(),
 });
 
 const OPTIMIZATION_LEVEL = { disabled: 0, basic: 1, extended: 2, all: 99 } as const;
@@ -50,5 +52,7 @@ export function resolveLoadOptions(options: ModelLoadOptions | undefined): Nativ
     maxQueueDelayUs: o.maxQueueDelayUs ?? 0,
     instances: o.instances ?? 1,
     holdUntilQueued: o.holdUntilQueued ?? 0,
+    testFailThreadStart: o.testFailThreadStart ?? -1,
+    testThrowOnSettle: o.testThrowOnSettle ?? -1,
   };
 }

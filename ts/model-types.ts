@@ -36,6 +36,10 @@ export interface ModelLoadOptions {
    * Makes batching tests independent of timing.
    */
   holdUntilQueued?: number;
+  /** Test hook: creating the thread of this instance index (0-based) fails, failing the load. */
+  testFailThreadStart?: number;
+  /** Test hook: settling the job with this index (0-based, in settle order) throws natively. */
+  testThrowOnSettle?: number;
 }
 
 export interface InferOptions {
@@ -56,6 +60,64 @@ export interface ModelStats {
   batchSizes: number[];
   /** Jobs accepted and not yet settled. */
   pending: number;
+}
+
+/** A cumulative count and duration (Triton's StatisticDuration). */
+export interface PhaseTotal {
+  count: number;
+  /** Total nanoseconds. */
+  ns: number;
+}
+
+/**
+ * Cumulative per-request statistics, Triton's `inference_stats` semantics: `success` and `fail`
+ * count requests and their time from acceptance to outputs handed back (fail: to the failure);
+ * `queue` and the compute phases count successful requests only, a batch's phase time being
+ * attributed to each request in it. Queue-full rejections never enter and are not counted.
+ */
+export interface InferenceStats {
+  success: PhaseTotal;
+  fail: PhaseTotal;
+  /** Accepted until its execution started. */
+  queue: PhaseTotal;
+  /** Inputs into the session (batch concatenation included). */
+  computeInput: PhaseTotal;
+  /** ONNX Runtime's Run. */
+  computeInfer: PhaseTotal;
+  /** Outputs read back and split per request. */
+  computeOutput: PhaseTotal;
+}
+
+/** Per batch size (Triton's `batch_stats`): `count` is executions of that size. */
+export interface BatchSizeStats {
+  batchSize: number;
+  computeInput: PhaseTotal;
+  computeInfer: PhaseTotal;
+  computeOutput: PhaseTotal;
+}
+
+/** What `Model.stats()` returns: the counters plus phase timings. */
+export interface ModelStatistics extends ModelStats {
+  /** Wall-clock time of the last execution, ms since the Unix epoch; 0 before the first. */
+  lastInferenceMs: number;
+  inferenceStats: InferenceStats;
+  /** Batch sizes that ran at least once, ascending. */
+  batchStats: BatchSizeStats[];
+  /** Executions by instance (index = instance); each instance is one native thread. */
+  instanceExecutions: number[];
+}
+
+/** One request's phase durations in nanoseconds, as counted in `InferenceStats`. */
+export interface InferTiming {
+  queueNs: number;
+  computeInputNs: number;
+  computeInferNs: number;
+  computeOutputNs: number;
+}
+
+export interface TimedInferResult {
+  outputs: InferOutputs;
+  timing: InferTiming;
 }
 
 export type InferInputs = Record<string, Tensor>;

@@ -5,9 +5,11 @@ import type {
   InferInputs,
   InferOptions,
   InferOutputs,
+  InferTiming,
   ModelLoadOptions,
   ModelMetadata,
-  ModelStats,
+  ModelStatistics,
+  TimedInferResult,
 } from './model-types';
 import { native, type NativeLoadOptions, type NativeModel } from './native';
 import { isTensorType } from './tensor';
@@ -68,10 +70,35 @@ export class Model {
   /**
    * Runs the model on `inputs` (tensors by input name) and resolves with the outputs by name.
    * Numeric input buffers are read in place by the native thread: do not modify them until the
-   * promise settles. Rejects with INVALID_ARGUMENT (bad inputs), RESOURCE_EXHAUSTED (queue full),
-   * UNAVAILABLE (closed, or timed out in queue), CANCELLED (signal aborted first) or INTERNAL.
+   * promise settles. Rejects with INVALID_ARGUMENT (bad inputs, or inputs ONNX Runtime refused
+   * while running), RESOURCE_EXHAUSTED (queue full, out of memory), UNAVAILABLE (closed, or timed
+   * out in queue), CANCELLED (signal aborted first) or INTERNAL. A rejection from ONNX Runtime
+   * carries its raw message in `error.detail`.
    */
   infer(inputs: InferInputs, options?: InferOptions): Promise<InferOutputs> {
+    return this.submit(inputs, options, false);
+  }
+
+  /**
+   * Like `infer`, and also resolves with this request's phase durations (queue, compute input,
+   * infer, output), e.g. for an access log. The plain `infer` path builds no timing object.
+   */
+  async inferWithTiming(inputs: InferInputs, options?: InferOptions): Promise<TimedInferResult> {
+    const [outputs, timing] = await this.submit(inputs, options, true);
+    return { outputs, timing };
+  }
+
+  private submit(inputs: InferInputs, options: InferOptions | undefined, withTiming: false): Promise<InferOutputs>;
+  private submit(
+    inputs: InferInputs,
+    options: InferOptions | undefined,
+    withTiming: true,
+  ): Promise<[InferOutputs, InferTiming]>;
+  private submit(
+    inputs: InferInputs,
+    options: InferOptions | undefined,
+    withTiming: boolean,
+  ): Promise<InferOutputs | [InferOutputs, InferTiming]> {
     try {
       if (this.closing !== undefined) throw new ProtonError('UNAVAILABLE', 'the model is closed');
       const ordered = orderInputs(this.metadata, inputs, this.options.maxBatchSize);
@@ -81,13 +108,23 @@ export class Model {
         throw new ProtonError('INVALID_ARGUMENT', `timeoutMs must be a non-negative number, received ${String(timeoutMs)}`);
       }
       const signal = options?.signal;
-      if (signal === undefined) {
-        return this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, undefined);
-      }
-      return this.inferCancellable(ordered, outputs, timeoutMs, signal);
+      if (signal === undefined) return this.run(ordered, outputs, timeoutMs, undefined, withTiming);
+      return this.inferCancellable(ordered, outputs, timeoutMs, signal, withTiming);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  private run(
+    ordered: OrderedInputs,
+    outputs: number[] | null,
+    timeoutMs: number,
+    flag: Int32Array | undefined,
+    withTiming: boolean,
+  ): Promise<InferOutputs | [InferOutputs, InferTiming]> {
+    return withTiming
+      ? this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, flag, true)
+      : this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, flag);
   }
 
   private inferCancellable(
@@ -95,7 +132,8 @@ export class Model {
     outputs: number[] | null,
     timeoutMs: number,
     signal: AbortSignal,
-  ): Promise<InferOutputs> {
+    withTiming: boolean,
+  ): Promise<InferOutputs | [InferOutputs, InferTiming]> {
     if (signal.aborted) {
       return Promise.reject(new ProtonError('CANCELLED', 'the request was cancelled before it was queued'));
     }
@@ -106,13 +144,13 @@ export class Model {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     const removeListener = (): void => signal.removeEventListener('abort', onAbort);
-    const result = this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, flag);
+    const result = this.run(ordered, outputs, timeoutMs, flag, withTiming);
     result.then(removeListener, removeListener);
     return result;
   }
 
-  /** Batching and execution counters of this model. */
-  stats(): ModelStats {
+  /** Counters, phase timings, batch-size and per-instance statistics of this model. */
+  stats(): ModelStatistics {
     return this.nativeModel.stats();
   }
 

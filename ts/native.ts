@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { ProtonError } from './errors';
-import type { InferOutputs, ModelMetadata, ModelStats } from './model-types';
+import type { InferOutputs, InferTiming, ModelMetadata, ModelStatistics } from './model-types';
 import type { Tensor } from './tensor';
 
 /** Load options as the addon reads them (already validated in TS). */
@@ -22,7 +22,23 @@ export interface NativeLoadOptions {
   maxQueueDelayUs: number;
   instances: number;
   holdUntilQueued: number;
+  /** Test hook: creating the thread of this instance index fails (-1: never). */
+  testFailThreadStart: number;
+  /** Test hook: settling the job with this index (0-based, in settle order) throws (-1: never). */
+  testThrowOnSettle: number;
 }
+
+/** ONNX Runtime log severities: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal. */
+export type OrtLogSeverity = 0 | 1 | 2 | 3 | 4;
+
+/** Receives ONNX Runtime's own log records on the JS thread (see `setLogSink`). */
+export type OrtLogSink = (
+  severity: OrtLogSeverity,
+  category: string,
+  logid: string,
+  codeLocation: string,
+  message: string,
+) => void;
 
 export interface NativeModel {
   /**
@@ -30,7 +46,8 @@ export interface NativeModel {
    * this call and referenced by the addon until the job settles: its buffers are read in place);
    * `outputIndices` selects outputs (null: all); `timeoutMs` 0 means none; `cancelFlag[0]` set
    * non-zero drops the job if it has not started. Throws UNAVAILABLE when closed,
-   * RESOURCE_EXHAUSTED when the queue is full.
+   * RESOURCE_EXHAUSTED when the queue is full. With `withTiming` true the promise resolves to
+   * `[outputs, timing]` instead of the outputs.
    */
   infer(
     datas: ReadonlyArray<Tensor['data']>,
@@ -38,10 +55,19 @@ export interface NativeModel {
     outputIndices: readonly number[] | null,
     timeoutMs: number,
     cancelFlag: Int32Array | undefined,
+    withTiming?: false,
   ): Promise<InferOutputs>;
+  infer(
+    datas: ReadonlyArray<Tensor['data']>,
+    dims: ReadonlyArray<readonly number[]>,
+    outputIndices: readonly number[] | null,
+    timeoutMs: number,
+    cancelFlag: Int32Array | undefined,
+    withTiming: true,
+  ): Promise<[InferOutputs, InferTiming]>;
   /** Stops accepting; resolves once every accepted job has settled and the threads are joined. */
   close(): Promise<void>;
-  stats(): ModelStats;
+  stats(): ModelStatistics;
   metadata(): ModelMetadata;
 }
 
@@ -49,6 +75,17 @@ export interface NativeBinding {
   loadModel(modelPath: string, options: NativeLoadOptions): Promise<NativeModel>;
   setErrorClass(errorClass: typeof ProtonError): void;
   ortVersion(): string;
+  /**
+   * Routes ONNX Runtime's log (process-wide, every model) to `sink`, called on the JS thread;
+   * null stops it. Records wait in a bounded buffer (1024): beyond it they are dropped and
+   * counted. Until a sink is set records are dropped, so ONNX Runtime never writes to stderr.
+   * The sink never keeps the process alive. One sink per process: the last call wins.
+   */
+  setLogSink(sink: OrtLogSink | null): void;
+  /** The minimum severity ONNX Runtime logs (default 2, warning). */
+  setLogSeverity(severity: OrtLogSeverity): void;
+  /** Log records dropped so far (no sink set, buffer full, or the sink threw). */
+  droppedLogRecords(): number;
   /** The ONNX Runtime C API version the addon was built against. */
   apiVersion: number;
 }
