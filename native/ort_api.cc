@@ -94,11 +94,9 @@ ErrorCode CodeOfRunError(OrtErrorCode code, const std::string& message) {
 
 std::string CleanOrtMessage(const std::string& raw, size_t limit) {
   // "/onnxruntime_src/x/y.h:560 void ns::F(T, U) [with T = float] " or "C:\a\b.cc:12 "
-  static const std::regex location(R"((?:[A-Za-z]:)?[/\][^\s:]*\.(?:cc|cpp|cxx|c|h|hpp|cu):\d+\s+)"
-                                   R"((?:[^()
-]*::[^()
-]*\([^()
-]*\)(?:\s+const)?\s*(?:\[with [^\]]*\]\s*)?)?)");
+  static const std::regex location(
+      R"((?:[A-Za-z]:)?[/\\][^\s:]*\.(?:cc|cpp|cxx|c|h|hpp|cu):\d+\s+)"
+      R"((?:[^()\n]*::[^()\n]*\([^()\n]*\)(?:\s+const)?\s*(?:\[with [^\]]*\]\s*)?)?)");
   static const std::regex spaces(R"(\s+)");
   std::string text = std::regex_replace(raw, location, "");
   text = std::regex_replace(text, spaces, " ");
@@ -112,7 +110,8 @@ void CheckRun(OrtStatus* status) {
   std::string raw = Ort().GetErrorMessage(status);
   const ErrorCode code = CodeOfRunError(Ort().GetErrorCode(status), raw);
   Ort().ReleaseStatus(status);
-  throw ProtonFailure(code, CleanOrtMessage(raw), std::move(raw));
+  std::string message = CleanOrtMessage(raw);
+  throw ProtonFailure(code, message, std::move(raw));
 }
 
 void Check(OrtStatus* status, const char* context) {
