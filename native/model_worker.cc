@@ -15,9 +15,12 @@
 namespace proton {
 
 namespace {
-// Polls before sleeping: a request that arrives within a few microseconds of the last one then
-// costs neither side a futex call. Bounded, so an idle model sleeps almost at once.
-constexpr int kSpinIterations = 2000;
+// Polls briefly before sleeping, so a request arriving within a microsecond or two of the last one
+// costs no futex call. Measured on 2 shared cores (tiny model, µs per call, medians): 0 pauses
+// 19 sequential / 10.4 at 16 in flight, 50 pauses 18 / 10.2, 200 pauses 32 / 8.8, 2000 pauses
+// 37 / 15.4: a longer spin takes the core the JS thread needs. 50 matches no spin with less
+// spread.
+constexpr int kSpinIterations = 50;
 constexpr size_t kMaxHistogram = 4096;
 }  // namespace
 
