@@ -64,7 +64,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }  // namespace proton
 
 static Napi::Object InitProton(Napi::Env env, Napi::Object exports) {
-  return proton::Init(env, exports);
+  try {
+    return proton::Init(env, exports);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& error) {
+    // Before setErrorClass there is no ProtonError yet: a plain Error names the cause.
+    throw Napi::Error::New(env,
+                           std::string("Proton's native addon failed to start: ") + error.what());
+  }
 }
 
 NODE_API_MODULE(proton_native, InitProton)
