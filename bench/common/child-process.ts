@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 
 /**
- * Child processes of the suite: each server (and the ORT ceiling) runs in its own process so the
+ * Child processes of the benchmarks: each server (and the ORT ceiling) runs in its own process so the
  * load generator in the parent never shares its event loop. Output goes to a log file, and the last
  * lines are kept for error messages. Every child still running when the parent ends gets SIGTERM.
  */
@@ -50,6 +50,11 @@ export class ChildProcessHandle {
     const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
     return new ChildProcessHandle(label, child, logFile);
+  }
+
+  /** The child's process id (for reading its CPU time from /proc). */
+  get pid(): number {
+    return this.child.pid ?? Number.NaN;
   }
 
   get running(): boolean {

@@ -1,4 +1,4 @@
-import type { BenchModel } from './bench-models';
+import type { InProcessModel } from '../common/models';
 import type { InferPath } from './infer-path';
 
 /** Float results may differ in the last bits between sessions; anything larger is a bug. */
@@ -8,7 +8,7 @@ const TOLERANCE = 1e-5;
  * Runs every path once and throws unless all agree with the reference: the sum computed here for
  * Add, onnxruntime-node in the main thread otherwise. A fast but wrong path is never timed.
  */
-export async function verifyPaths(spec: BenchModel, paths: readonly InferPath[]): Promise<void> {
+export async function verifyPaths(spec: InProcessModel, paths: readonly InferPath[]): Promise<void> {
   const outputs = await Promise.all(paths.map((path) => path.infer()));
   const ortMain = paths.findIndex((path) => path.name === 'ort-main');
   const reference = independentReference(spec) ?? outputs[ortMain] ?? outputs[0];
@@ -24,10 +24,10 @@ export async function verifyPaths(spec: BenchModel, paths: readonly InferPath[])
 }
 
 /** a + b, computed in JS; other models have no independent reference here. */
-function independentReference(spec: BenchModel): Float32Array | undefined {
+function independentReference(spec: InProcessModel): Float32Array | undefined {
   const { a, b } = spec.inputs;
   if (spec.name !== 'add' || a === undefined || b === undefined) return undefined;
-  return a.data.map((value, i) => value + (b.data[i] ?? Number.NaN));
+  return a.data.map((value: number, i: number) => value + (b.data[i] ?? Number.NaN));
 }
 
 /** Largest element-wise difference; Infinity when the lengths differ, NaN when any element is NaN. */

@@ -1,6 +1,6 @@
-import type { InferPath, PathName } from './infer-path';
+import type { InferPath } from './infer-path';
 import { measureInFlight, measureSequential, type Segment } from './measure';
-import { summarize, type Measurement } from './stats';
+import { summarizeCalls, type CallMeasurement } from '../common/stats';
 
 export interface RunOptions {
   /** Measured time per path, split evenly over the rounds. */
@@ -15,9 +15,9 @@ export interface RunOptions {
  * and each round runs the paths one after another in a rotated order, so a burst of load from
  * elsewhere on a shared machine hits every path alike instead of one. Paths never overlap.
  */
-export async function runConfig(paths: readonly InferPath[], inFlight: number, options: RunOptions): Promise<Map<PathName, Measurement>> {
+export async function runConfig(paths: readonly InferPath[], inFlight: number, options: RunOptions): Promise<Map<string, CallMeasurement>> {
   const roundMs = options.durationMs / options.rounds;
-  const merged = new Map<PathName, Segment>(paths.map((p) => [p.name, { samplesMs: [], wallMs: 0, cpuMs: 0 }]));
+  const merged = new Map<string, Segment>(paths.map((p) => [p.name, { samplesMs: [], wallMs: 0, cpuMs: 0 }]));
   for (let round = 0; round < options.rounds; round++) {
     const order = rotate(paths, round);
     const warmupMs = round === 0 ? options.warmupMs : 0;
@@ -30,11 +30,11 @@ export async function runConfig(paths: readonly InferPath[], inFlight: number, o
       total.cpuMs = (total.cpuMs ?? 0) + (segment.cpuMs ?? Number.NaN);
     }
   }
-  return new Map([...merged].map(([name, total]) => [name, summarize(total.samplesMs, total.wallMs, total.cpuMs)]));
+  return new Map([...merged].map(([name, total]) => [name, summarizeCalls(total.samplesMs, total.wallMs, total.cpuMs)]));
 }
 
-async function inFlightRound(paths: readonly InferPath[], inFlight: number, roundMs: number, warmupMs: number): Promise<Map<PathName, Segment>> {
-  const segments = new Map<PathName, Segment>();
+async function inFlightRound(paths: readonly InferPath[], inFlight: number, roundMs: number, warmupMs: number): Promise<Map<string, Segment>> {
+  const segments = new Map<string, Segment>();
   for (const path of paths) {
     if (warmupMs > 0) await measureInFlight(path, inFlight, warmupMs);
     segments.set(path.name, await measureInFlight(path, inFlight, roundMs));

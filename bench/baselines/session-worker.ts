@@ -1,11 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import type { Tensor } from '../../../ts/tensor';
-import { metadataOfSession } from '../ort-metadata';
-import type { SessionWorkerInit, WorkerReply, WorkerRequest } from './worker-messages';
+import type { Tensor } from '../../ts/tensor';
+import { metadataOfSession } from '../servers/ort-metadata';
+import { transferList, type SessionWorkerInit, type WorkerReply, type WorkerRequest } from './worker-messages';
 
-// One onnxruntime-node session in a worker_threads Worker, requests answered in arrival order:
-// the way a JavaScript team keeps inference off the event loop.
+// The JS worker path as a JavaScript developer writes it well: one onnxruntime-node session,
+// created once and reused; requests answered in arrival order; every tensor buffer moved with
+// a transfer list, inputs handed back for reuse.
 const port = parentPort;
 if (port === null) throw new Error('session-worker.js must run inside a worker_threads Worker');
 const { file, threads } = workerData as SessionWorkerInit;
@@ -30,10 +31,12 @@ async function answer(session: ort.InferenceSession, { id, inputs, outputs }: Wo
       const tensor = value as ort.Tensor;
       answered[name] = { type: tensor.type, dims: [...tensor.dims], data: tensor.data } as Tensor;
     }
-    // Copied by structured clone, as a JS team would post it.
-    port!.postMessage({ kind: 'result', id, outputs: answered } satisfies WorkerReply);
+    // onnxruntime-node's output arrays own their buffers: they move to the main thread uncopied.
+    const transfer = [...transferList(answered), ...transferList(inputs)];
+    port!.postMessage({ kind: 'result', id, outputs: answered, inputs } satisfies WorkerReply, transfer);
   } catch (error) {
-    port!.postMessage({ kind: 'error', id, message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
+    const message = error instanceof Error ? error.message : String(error);
+    port!.postMessage({ kind: 'error', id, message, inputs } satisfies WorkerReply, transferList(inputs));
   }
 }
 

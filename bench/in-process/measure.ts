@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 
-import type { InferPath, PathName } from './infer-path';
+import type { InferPath } from './infer-path';
 
 /** Latency samples (ms) of one measured stretch, the wall-clock time and the CPU time it took. */
 export interface Segment {
@@ -19,7 +19,7 @@ export async function measureSequential(
   paths: readonly InferPath[],
   durationMs: number,
   warmupMs: number,
-): Promise<Map<PathName, Segment>> {
+): Promise<Map<string, Segment>> {
   // tinybench 6 is ESM-only; a dynamic import loads it from this CommonJS build.
   const { Bench } = await import('tinybench');
   const bench = new Bench({
@@ -31,7 +31,7 @@ export async function measureSequential(
     retainSamples: true,
     throws: true,
   });
-  const cpuMs = new Map<PathName, number>();
+  const cpuMs = new Map<string, number>();
   for (const path of paths) {
     let cpuStart: NodeJS.CpuUsage | undefined;
     bench.add(
@@ -50,7 +50,7 @@ export async function measureSequential(
     );
   }
   await bench.run();
-  const segments = new Map<PathName, Segment>();
+  const segments = new Map<string, Segment>();
   for (const path of paths) {
     const result = bench.getTask(path.name)?.result;
     if (result?.state !== 'completed' || result.latency.samples === undefined) {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-/** Where things are, from the compiled suite in dist/bench/suite/. */
+/** Where things are, from the compiled toolkit in dist/bench/common/ (the same depth as the sources). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const DIST_DIR = path.join(REPO_ROOT, 'dist');
 export const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
