@@ -37,7 +37,10 @@ export class WorkerSession {
 
   /** Starts a worker that loads `file` with `threads` intra-op threads. */
   static async start(file: string, threads: number): Promise<WorkerSession> {
-    const worker = new Worker(path.join(__dirname, 'session-worker.js'), { workerData: { file, threads } satisfies SessionWorkerInit });
+    // Compiled, the worker is session-worker.js beside this file; from the sources (the tests), tsx loads the .ts.
+    const fromSources = path.extname(__filename) === '.ts';
+    const script = path.join(__dirname, fromSources ? 'session-worker.ts' : 'session-worker.js');
+    const worker = new Worker(script, { workerData: { file, threads } satisfies SessionWorkerInit, execArgv: fromSources ? ['--require', 'tsx/cjs'] : [] });
     const metadata = await new Promise<ModelMetadata>((resolve, reject) => {
       worker.once('message', (reply: WorkerReply) =>
         reply.kind === 'ready' ? resolve(reply.metadata) : reject(new Error(`unexpected first message ${reply.kind}`)),

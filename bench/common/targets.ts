@@ -29,14 +29,21 @@ export function checkTarget(
   return { target, measured, value: known ? value : undefined, threshold, direction, status: !known ? 'not measured' : met ? 'met' : 'missed' };
 }
 
-/** The targets as a Markdown table, "**missed**" in bold. */
-export function targetsTable(targets: readonly TargetResult[]): string {
-  const rows = targets.map((t) => [
+/** One target's cells: target, measured, ratio, needed, result ("**missed**" in bold). */
+export function targetCells(t: TargetResult): string[] {
+  return [
     t.target,
     t.measured,
     t.value === undefined ? '-' : `${t.value.toFixed(2)}x`,
     `${t.direction === 'at-least' ? '≥' : '≤'} ${Number(t.threshold.toFixed(2))}x`,
     t.status === 'missed' ? '**missed**' : t.status,
-  ]);
-  return markdownTable(['Target', 'Measured', 'Ratio', 'Needed', 'Result'], rows, ['left', 'left', 'right', 'right', 'left']);
+  ];
+}
+
+export const TARGET_HEADINGS = ['Target', 'Measured', 'Ratio', 'Needed', 'Result'] as const;
+export const TARGET_ALIGN = ['left', 'left', 'right', 'right', 'left'] as const;
+
+/** The targets as a Markdown table. */
+export function targetsTable(targets: readonly TargetResult[]): string {
+  return markdownTable(TARGET_HEADINGS, targets.map(targetCells), TARGET_ALIGN);
 }

@@ -108,6 +108,8 @@ export async function h2loadTarget(url: string, body: Buffer, connections: numbe
       `--log-file=${logFile}`,
       url,
     ];
+    // h2load appends to its log: start each run with an empty one, so the measured run's log holds only its own requests.
+    await rm(logFile, { force: true });
     const { stdout } = await run('h2load', args, { maxBuffer: 1 << 20 });
     return stdout;
   };
