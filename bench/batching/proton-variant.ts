@@ -1,5 +1,5 @@
 import { Model, type ModelLoadOptions, type ModelStats } from '../../ts/index';
-import type { Tensor } from '../../ts/tensor';
+import type { Tensor } from '../../ts/protocol/tensor';
 import type { BenchModel } from '../micro/bench-models';
 import type { InferPath } from '../micro/infer-path';
 import { INTRA_OP_THREADS, type BatchingConfig } from './options';

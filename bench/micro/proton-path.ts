@@ -1,5 +1,5 @@
 import { Model } from '../../ts/index';
-import type { Tensor } from '../../ts/tensor';
+import type { Tensor } from '../../ts/protocol/tensor';
 import type { BenchModel } from './bench-models';
 import type { InferPath } from './infer-path';
 

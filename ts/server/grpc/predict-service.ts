@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ProtonError } from '../../errors';
-import { elementCount } from '../../tensor';
+import { elementCount } from '../../protocol/tensor';
 import { inferControlOf } from './call-control';
-import type { ServerPredictRequest, ServerPredictResponse } from './messages';
+import type { ServerPredictRequest, ServerPredictResponse } from '../../protocol/grpc-messages';
 import { unaryHandler, type GrpcServiceContext } from './unary-handler';
 
 /**

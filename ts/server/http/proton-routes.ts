@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ProtonError } from '../../errors';
 import type { TensorInfo } from '../../model-types';
-import type { Tensor, TensorType } from '../../tensor';
+import type { TensorType } from '../../protocol/datatypes';
+import type { Tensor } from '../../protocol/tensor';
 import { serveWithBody } from './body-route';
-import { serverReady, type HttpContext } from './context';
-import { flattenWithShape, nest } from './nested-array';
+import { isServerReady, type HttpContext } from './context';
+import { flattenWithShape, nest } from '../../protocol/nesting';
 import { jsonReply, writeReply, type Reply } from './reply';
 import { getRoute, methodNotAllowed } from './routes-common';
 import type { TemplatedApp } from './uws';
-import { jsonToTensorData } from './v2-json-codec';
+import { jsonToTensorData } from '../../protocol/json-codec';
 
 /** `/predict` input types JSON numbers can fill; any other first input is fed float32 (and rejected by the model). */
 const NUMERIC: ReadonlySet<TensorType> = new Set([
@@ -48,7 +49,7 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
   methodNotAllowed(app, '/models', 'GET');
 
   getRoute(app, '/ready', () => {
-    const healthy = serverReady(context);
+    const healthy = isServerReady(context);
     return jsonReply(healthy ? 200 : 503, { healthy });
   });
   methodNotAllowed(app, '/ready', 'GET');
