@@ -22,10 +22,12 @@ export const GRPC_STATUS_OF: Readonly<Record<ErrorCode, GrpcStatus>> = {
 };
 
 /**
- * Source locations ONNX Runtime puts in its messages ("/onnxruntime_src/onnxruntime/core/...cc:123",
- * "C:\a\_work\...\foo.cc(45)"), with any "[...]" bracket they sit in.
+ * Source locations ONNX Runtime puts in its messages ("/onnxruntime_src/onnxruntime/core/...h:563",
+ * "C:\\a\\_work\\...\\foo.cc(45)"), with the C++ signature that follows them
+ * ("void onnxruntime::BroadcastIterator::Init(ptrdiff_t, ptrdiff_t)").
  */
-const SOURCE_PATH = /\s*\[?(?:[A-Za-z]:\\|\/)[^\s:'"\]]*\.(?:cc|cpp|c|h|hpp)(?::\d+|\(\d+\))?(?:\s+[\w:~<>]+\(\)?)?\]?\s*/g;
+const SOURCE_PATH =
+  /\s*\[?(?:[A-Za-z]:\\|\/)[^\s:'"\]]*\.(?:cc|cpp|c|h|hpp)(?::\d+|\(\d+\))?\]?(?:\s+(?:[\w<>*&]+\s+)*[\w<>]*(?:::[\w~<>]+)+\([^()]*\)(?:\s*const)?)?/g;
 
 /**
  * A message fit for a client: no source paths of the server's build (those stay in the logs, with
