@@ -7,7 +7,7 @@ import { inProcessModel } from '../bench/common/models';
 import { clockTicksPerSecond, parseProcStat, processCpuMs } from '../bench/common/process-cpu';
 import { median, summarizeCalls } from '../bench/common/stats';
 import { checkTarget, targetsTable } from '../bench/common/targets';
-import type { Tensor } from '../ts/tensor';
+import type { Tensor } from '../ts/protocol/tensor';
 
 describe('statistics', () => {
   it('takes the median and percentiles by linear interpolation between closest ranks', () => {

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import type { Tensor } from '../../ts/tensor';
+import type { Tensor } from '../../ts/protocol/tensor';
 import { metadataOfSession } from '../servers/ort-metadata';
 import { transferList, type SessionWorkerInit, type WorkerReply, type WorkerRequest } from './worker-messages';
 

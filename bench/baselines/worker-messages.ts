@@ -1,5 +1,5 @@
 import type { ModelMetadata } from '../../ts/model-types';
-import type { Tensor } from '../../ts/tensor';
+import type { Tensor } from '../../ts/protocol/tensor';
 
 /**
  * Messages between the main thread and `session-worker.js`. Tensor buffers travel in transfer

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ModelMetadata } from '../../ts/model-types';
-import type { Tensor } from '../../ts/tensor';
+import type { Tensor } from '../../ts/protocol/tensor';
 import { ownedTensors, transferList, type SessionWorkerInit, type WorkerReply, type WorkerRequest } from './worker-messages';
 
 /** What a run answers: the outputs, and the input tensors handed back (their buffers moved back). */

@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { NamedTensor } from '../../ts/client/input-generator';
-import { toV2Datatype } from '../../ts/server/datatype';
-import { encodeRawTensor } from '../../ts/server/raw-tensor';
+import { toV2Datatype } from '../../ts/protocol/datatypes';
+import { encodeRawTensor } from '../../ts/protocol/raw-codec';
 import { REPO_ROOT } from './paths';
 
 /**

@@ -1,5 +1,5 @@
 import { Model, type ModelLoadOptions } from '../../ts/index';
-import type { Tensor } from '../../ts/tensor';
+import type { Tensor } from '../../ts/protocol/tensor';
 import type { InProcessModel } from '../common/models';
 import type { InferPath } from './infer-path';
 

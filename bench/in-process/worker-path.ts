@@ -1,4 +1,4 @@
-import type { Tensor } from '../../ts/tensor';
+import type { Tensor } from '../../ts/protocol/tensor';
 import { WorkerSession } from '../baselines/worker-session';
 import type { InProcessModel } from '../common/models';
 import type { InferPath } from './infer-path';

@@ -6,7 +6,8 @@
  */
 import { Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { ModelMetadata } from '../../ts/model-types';
-import { toV2Datatype, toV2Shape } from '../../ts/server/datatype';
+import { toV2Datatype } from '../../ts/protocol/datatypes';
+import { toV2Shape } from '../../ts/protocol/model-metadata';
 import { inferenceService } from '../common/inference-proto';
 import { readMetadata } from './ort-metadata';
 import { parseServerArgs } from './server-cli';

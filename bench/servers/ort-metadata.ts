@@ -1,7 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelMetadata, TensorInfo } from '../../ts/model-types';
-import { toV2Datatype, toV2Shape } from '../../ts/server/datatype';
-import { isTensorType } from '../../ts/tensor';
+import { toV2Shape } from '../../ts/protocol/model-metadata';
+import { toV2Datatype } from '../../ts/protocol/datatypes';
+import { isTensorType } from '../../ts/protocol/datatypes';
 
 /** A model's inputs and outputs, as Proton describes them, from an onnxruntime-node session. */
 export function metadataOfSession(session: ort.InferenceSession): ModelMetadata {

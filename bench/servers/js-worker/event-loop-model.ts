@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { ProtonError } from '../../../ts/errors';
 import type { Model } from '../../../ts/model';
 import type { InferInputs, InferOptions, InferOutputs, ModelMetadata, ModelStats } from '../../../ts/model-types';
-import type { Tensor } from '../../../ts/tensor';
+import type { Tensor } from '../../../ts/protocol/tensor';
 import { metadataOfSession } from '../ort-metadata';
 
 /**

@@ -1,15 +1,16 @@
-import { ProtonError } from '../../errors';
-import type { TensorInfo } from '../../model-types';
-import { bytesPerElement, elementCount, type Tensor } from '../../tensor';
-import { decodeRawTensor } from '../raw-tensor';
+import { ProtonError } from '../errors';
+import type { TensorInfo } from '../model-types';
+import { bytesPerElement } from './datatypes';
+import { elementCount, type Tensor } from './tensor';
+import { decodeRawTensor } from './raw-codec';
 
 /**
  * The binary tensor data extension: a body is a JSON header of `Inference-Header-Content-Length`
- * bytes followed by the raw tensors (see ts/server/raw-tensor.ts) in the header's order.
+ * bytes followed by the raw tensors (see raw-codec.ts) in the header's order.
  */
 
 /** Splits a body at the JSON header length the client declared. */
-export function splitBody(body: Buffer, headerLength: number | undefined): { header: Buffer; binary: Buffer } {
+export function splitBody(body: Uint8Array, headerLength: number | undefined): { header: Uint8Array; binary: Uint8Array } {
   if (headerLength === undefined) return { header: body, binary: body.subarray(body.byteLength) };
   if (headerLength > body.byteLength) {
     throw new ProtonError(
@@ -25,7 +26,7 @@ export function splitBody(body: Buffer, headerLength: number | undefined): { hea
  * @param sizes declared `binary_data_size` per tensor
  * @throws ProtonError INVALID_ARGUMENT when sizes and the section disagree
  */
-export function sliceBinary(binary: Buffer, sizes: readonly number[]): Buffer[] {
+export function sliceBinary(binary: Uint8Array, sizes: readonly number[]): Uint8Array[] {
   const total = sizes.reduce((sum, size) => sum + size, 0);
   if (total !== binary.byteLength) {
     throw new ProtonError(
@@ -42,7 +43,7 @@ export function sliceBinary(binary: Buffer, sizes: readonly number[]): Buffer[] 
  * is that tensor, its shape the model's with a dynamic leading dimension of 1 and at most one other
  * dynamic dimension, derived from the byte count.
  */
-export function rawRequestInput(inputs: readonly TensorInfo[], body: Buffer): Record<string, Tensor> {
+export function rawRequestInput(inputs: readonly TensorInfo[], body: Uint8Array): Record<string, Tensor> {
   if (inputs.length !== 1) {
     throw new ProtonError(
       'INVALID_ARGUMENT',
@@ -65,8 +66,8 @@ export function rawRequestInput(inputs: readonly TensorInfo[], body: Buffer): Re
     }
     dims[dims.indexOf(-1)] = body.byteLength / fixed;
   }
-  // A plain Uint8Array: decodeRawTensor's misaligned copy uses slice(), a view on a Buffer.
-  return { [info.name]: { type: info.type, dims, data: decodeRawTensor(info.type, dims, new Uint8Array(body.buffer, body.byteOffset, body.byteLength), what) } as Tensor };
+  // Pass a plain Uint8Array: decodeRawTensor's misaligned copy uses slice(), a view on a Buffer.
+  return { [info.name]: { type: info.type, dims, data: decodeRawTensor(info.type, dims, body, what) } as Tensor };
 }
 
 /** Header JSON followed by the blobs, in one buffer (one copy of each output). */

@@ -1,6 +1,5 @@
-import { ProtonError } from '../../errors';
-import type { TensorType } from '../../tensor';
-import { fromV2Datatype } from '../datatype';
+import { ProtonError } from '../errors';
+import { V2_DATATYPE_NAMES, fromV2Datatype, type TensorType } from './datatypes';
 
 /** One input of a V2 infer request, checked for structure (not yet against the model). */
 export interface V2InputSpec {
@@ -31,8 +30,6 @@ export interface V2InferRequest {
   /** Request-level `timeout` (Triton: microseconds), in milliseconds. */
   timeoutMs: number | undefined;
 }
-
-const DATATYPES = 'BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64, BYTES';
 
 function invalid(message: string): ProtonError {
   return new ProtonError('INVALID_ARGUMENT', message);
@@ -109,7 +106,7 @@ function parseInput(input: unknown, index: number): V2InputSpec {
   const what = `input '${name}'`;
   if (typeof datatype !== 'string') throw invalid(`${what}: datatype must be a string`);
   const type = fromV2Datatype(datatype);
-  if (type === undefined) throw invalid(`${what}: unknown datatype '${datatype}' (expected one of ${DATATYPES})`);
+  if (type === undefined) throw invalid(`${what}: unknown datatype '${datatype}' (expected one of ${V2_DATATYPE_NAMES})`);
   if (!Array.isArray(shape) || !shape.every(isCount)) {
     throw invalid(`${what}: shape must be an array of non-negative integers`);
   }

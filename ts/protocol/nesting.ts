@@ -1,4 +1,4 @@
-import { ProtonError } from '../../errors';
+import { ProtonError } from '../errors';
 
 /** Deepest nesting accepted in JSON tensor data (as Triton). */
 const MAX_DEPTH = 100;

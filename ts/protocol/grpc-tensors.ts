@@ -1,9 +1,18 @@
-import { ProtonError } from '../../errors';
-import type { InferInputs, InferOutputs } from '../../model-types';
-import { elementCount, type Tensor, type TensorData, type TensorType } from '../../tensor';
-import { fromV2Datatype, toV2Datatype } from '../datatype';
-import { decodeRawTensor, encodeRawTensor } from '../raw-tensor';
-import type { InferInputTensor, InferOutputTensor, InferTensorContents, Int64 } from './messages';
+import { ProtonError } from '../errors';
+import type { InferInputs, InferOutputs } from '../model-types';
+import {
+  TENSOR_TYPES,
+  TYPED_ARRAY_OF,
+  contentsFieldOf,
+  fromV2Datatype,
+  integerRangeOf,
+  toV2Datatype,
+  type ContentsField,
+  type TensorType,
+} from './datatypes';
+import type { InferInputTensor, InferOutputTensor, InferTensorContents, Int64 } from './grpc-messages';
+import { decodeRawTensor, encodeRawTensor } from './raw-codec';
+import { bytesOf, elementCount, type Tensor, type TensorData } from './tensor';
 
 /**
  * Tensors of ModelInfer: request inputs from typed `contents` or `raw_input_contents`, response
@@ -11,42 +20,9 @@ import type { InferInputTensor, InferOutputTensor, InferTensorContents, Int64 } 
  * ignored by it). Only protocol-level checks live here; Model.infer checks against the model.
  */
 
-type ContentsField = keyof InferTensorContents;
-
 const CONTENTS_FIELDS: readonly ContentsField[] = [
-  'bool_contents',
-  'int_contents',
-  'int64_contents',
-  'uint_contents',
-  'uint64_contents',
-  'fp32_contents',
-  'fp64_contents',
-  'bytes_contents',
+  ...new Set(TENSOR_TYPES.map(contentsFieldOf).filter((field): field is ContentsField => field !== null)),
 ];
-
-/** The typed contents field of each type; FP16 has none (it travels raw only). */
-const FIELD_OF: Readonly<Record<Exclude<TensorType, 'float16'>, ContentsField>> = {
-  bool: 'bool_contents',
-  int8: 'int_contents',
-  int16: 'int_contents',
-  int32: 'int_contents',
-  int64: 'int64_contents',
-  uint8: 'uint_contents',
-  uint16: 'uint_contents',
-  uint32: 'uint_contents',
-  uint64: 'uint64_contents',
-  float32: 'fp32_contents',
-  float64: 'fp64_contents',
-  string: 'bytes_contents',
-};
-
-/** Value ranges of the types that share a wider contents field. */
-const NARROW_RANGE: Partial<Record<TensorType, readonly [number, number]>> = {
-  int8: [-128, 127],
-  int16: [-32768, 32767],
-  uint8: [0, 255],
-  uint16: [0, 65535],
-};
 
 /** Decodes the inputs of a ModelInferRequest into tensors keyed by input name. */
 export function decodeInferInputs(inputs: readonly InferInputTensor[], raw: readonly Buffer[]): InferInputs {
@@ -79,7 +55,7 @@ export function decodeInferInputs(inputs: readonly InferInputTensor[], raw: read
       // A plain Uint8Array view: decodeRawTensor copies misaligned data with slice(), which on a Buffer is a view.
       data = decodeRawTensor(type, dims, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), what);
     } else {
-      data = decodeContents(type, input.datatype, dims, input.contents, what);
+      data = decodeContents(type, dims, input.contents, what);
     }
     decoded[input.name] = { type, dims, data } as Tensor;
   });
@@ -104,6 +80,23 @@ export function encodeInferOutputs(
   return { outputs: described, raw_output_contents: raw };
 }
 
+/** A tensor's elements in its typed contents field (what a client sends without raw contents). */
+export function encodeContents(tensor: Tensor): Partial<InferTensorContents> {
+  const field = contentsFieldOf(tensor.type);
+  if (field === null) throw new ProtonError('INVALID_ARGUMENT', `${toV2Datatype(tensor.type)} has no typed contents field`);
+  switch (tensor.type) {
+    case 'string':
+      return { bytes_contents: tensor.data.map((element) => Buffer.from(bytesOf(element))) };
+    case 'bool':
+      return { bool_contents: Array.from(tensor.data, (value) => value !== 0) };
+    case 'int64':
+    case 'uint64':
+      return { [field]: Array.from(tensor.data, String) };
+    default:
+      return { [field]: Array.from(tensor.data as ArrayLike<number>) };
+  }
+}
+
 function decodeShape(shape: readonly Int64[], what: string): number[] {
   return shape.map((dim) => {
     const value = Number(dim);
@@ -115,24 +108,28 @@ function decodeShape(shape: readonly Int64[], what: string): number[] {
 }
 
 function setContentsField(contents: InferTensorContents): ContentsField | undefined {
-  return CONTENTS_FIELDS.find((field) => contents[field].length > 0);
+  return CONTENTS_FIELDS.find((field) => (contents[field]?.length ?? 0) > 0);
 }
 
-function decodeContents(
+/**
+ * Typed contents of `type` with `dims` into tensor data.
+ * @throws ProtonError INVALID_ARGUMENT for FP16, a count that does not match, or a value out of range
+ */
+export function decodeContents(
   type: TensorType,
-  datatype: string,
   dims: readonly number[],
-  contents: InferTensorContents | null,
+  contents: Partial<InferTensorContents> | null,
   what: string,
 ): TensorData {
-  if (type === 'float16') {
+  const datatype = toV2Datatype(type);
+  const field = contentsFieldOf(type);
+  if (field === null) {
     throw new ProtonError('INVALID_ARGUMENT', `${what}: ${datatype} has no typed contents field; send it in raw_input_contents`);
   }
-  const field = FIELD_OF[type];
-  const values = contents?.[field] ?? [];
+  const values: ReadonlyArray<unknown> = contents?.[field] ?? [];
   const count = elementCount(dims);
   if (values.length !== count) {
-    const other = contents && values.length === 0 ? setContentsField(contents) : undefined;
+    const other = contents && values.length === 0 ? setContentsField(contents as InferTensorContents) : undefined;
     if (other !== undefined) {
       throw new ProtonError('INVALID_ARGUMENT', `${what}: ${datatype} elements belong in contents.${field}, not contents.${other}`);
     }
@@ -141,49 +138,27 @@ function decodeContents(
       `${what}: shape [${dims.join(',')}] has ${count} elements but contents.${field} has ${values.length}`,
     );
   }
-  return convertContents(type, values, what);
-}
-
-function convertContents(type: Exclude<TensorType, 'float16'>, values: InferTensorContents[ContentsField], what: string): TensorData {
   switch (type) {
-    case 'float32':
-      return Float32Array.from(values as number[]);
-    case 'float64':
-      return Float64Array.from(values as number[]);
-    case 'int32':
-      return Int32Array.from(values as number[]);
-    case 'uint32':
-      return Uint32Array.from(values as number[]);
-    case 'int8':
-    case 'int16':
-    case 'uint8':
-    case 'uint16':
-      return convertNarrow(type, values as number[], what);
+    case 'string':
+      // Views of the received message: the bytes exactly as sent.
+      return (values as Buffer[]).map((value) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+    case 'bool':
+      return Uint8Array.from(values as boolean[], (value) => (value ? 1 : 0));
     case 'int64':
       return BigInt64Array.from(values as Int64[], (value) => BigInt(value));
     case 'uint64':
       return BigUint64Array.from(values as Int64[], (value) => BigInt(value));
-    case 'bool':
-      return Uint8Array.from(values as boolean[], (value) => (value ? 1 : 0));
-    case 'string':
-      return (values as Buffer[]).map((value) => value.toString('utf8'));
-  }
-}
-
-function convertNarrow(type: 'int8' | 'int16' | 'uint8' | 'uint16', values: number[], what: string): TensorData {
-  const [min, max] = NARROW_RANGE[type] as readonly [number, number];
-  const index = values.findIndex((value) => value < min || value > max);
-  if (index >= 0) {
-    throw new ProtonError('INVALID_ARGUMENT', `${what}: element ${index} (${values[index]}) is out of range for ${type}`);
-  }
-  switch (type) {
-    case 'int8':
-      return Int8Array.from(values);
-    case 'int16':
-      return Int16Array.from(values);
-    case 'uint8':
-      return Uint8Array.from(values);
-    case 'uint16':
-      return Uint16Array.from(values);
+    case 'float32':
+    case 'float64':
+      return TYPED_ARRAY_OF[type].from(values as number[]);
+    default: {
+      const [min, max] = integerRangeOf(type) as readonly [number, number];
+      const numbers = values as number[];
+      const index = numbers.findIndex((value) => value < min || value > max);
+      if (index >= 0) {
+        throw new ProtonError('INVALID_ARGUMENT', `${what}: element ${index} (${numbers[index]}) is out of range for ${type}`);
+      }
+      return (TYPED_ARRAY_OF[type as 'int32'] as Int32ArrayConstructor).from(numbers);
+    }
   }
 }

@@ -17,3 +17,9 @@ function findVersion(): string {
     if (path.dirname(dir) === dir) return '0.0.0';
   }
 }
+
+/** Extensions of the Open Inference Protocol Proton implements: one list for REST and gRPC. */
+export const V2_EXTENSIONS: readonly string[] = ['binary_tensor_data', 'schedule_policy'];
+
+/** The platform Triton reports for ONNX Runtime models. */
+export const PLATFORM = 'onnxruntime_onnx';
