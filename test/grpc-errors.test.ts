@@ -1,6 +1,7 @@
 import { Client, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '../ts/model';
+import type { ServableModel } from '../ts/repository/served-model';
 import { startGrpcServer } from '../ts/server/grpc/grpc-server';
 import { decodeInferInputs } from '../ts/server/grpc/v2-grpc-tensors';
 import type { InferInputTensor } from '../ts/server/grpc/messages';
@@ -71,7 +72,7 @@ function batchRequest(model: string, rows: number, extra: object = {}): object {
   };
 }
 
-function served(name: string): Model {
+function served(name: string): ServableModel {
   return server.registry.get(name).model;
 }
 
