@@ -1,8 +1,8 @@
 import { ProtonError } from '../errors';
 import type { Model } from '../model';
-import type { InferInputs, InferOptions, InferOutputs, ModelMetadata, ModelStats } from '../model-types';
+import type { InferInputs, InferOptions, InferOutputs, ModelLoadOptions, ModelMetadata, ModelStats } from '../model-types';
 import type { ModelConfig } from '../gen/model_config_pb';
-import type { RequestPolicy } from './config-options';
+import type { LoadPlan } from './config-options';
 import type { ServableModel } from './served-model';
 
 /**
@@ -12,13 +12,18 @@ import type { ServableModel } from './served-model';
 export class ConfiguredModel implements ServableModel {
   /** The effective configuration (what `/v2/models/{m}/config` answers). */
   readonly config: ModelConfig;
+  /** The `Model.load` options the configuration mapped to. */
+  readonly loadOptions: Readonly<ModelLoadOptions>;
+  private readonly policy: LoadPlan['requestPolicy'];
 
   constructor(
-    private readonly model: Model,
-    private readonly policy: RequestPolicy,
+    private readonly model: Pick<Model, 'metadata' | 'path' | 'ready' | 'maxBatchSize' | 'infer' | 'stats' | 'close'>,
+    plan: LoadPlan,
     config: ModelConfig,
   ) {
     this.config = config;
+    this.loadOptions = plan.options;
+    this.policy = plan.requestPolicy;
   }
 
   get metadata(): ModelMetadata {

@@ -48,7 +48,7 @@ export async function loadVersion(spec: VersionSpec): Promise<LoadedVersion> {
       await probe.close();
     }
     checkConfigAgainstModel(effective, model.metadata, spec.source);
-    const configured = new ConfiguredModel(model, plan.requestPolicy, effective);
+    const configured = new ConfiguredModel(model, plan, effective);
     await runWarmup(configured, effective, spec.source, spec.warmupFiles);
     return { name: spec.name, version: String(spec.version), model: configured };
   } catch (error) {
