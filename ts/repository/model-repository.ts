@@ -112,19 +112,19 @@ export class ModelRepository {
    * one stays and this rejects with the reason.
    * @throws ProtonError UNAVAILABLE outside explicit mode; INVALID_ARGUMENT/NOT_FOUND for bad input
    */
-  load(name: string, request: LoadRequest = {}): Promise<void> {
+  async load(name: string, request: LoadRequest = {}): Promise<void> {
     this.requireExplicit('load');
-    return this.serialized(name, () => this.loadModel(name, request.config, true));
+    return await this.serialized(name, () => this.loadModel(name, request.config, true));
   }
 
   /**
    * Unloads every version (explicit mode only): new requests fail with UNAVAILABLE at once,
    * accepted ones finish, then the sessions close. Resolves when they are closed.
    */
-  unload(name: string): Promise<void> {
+  async unload(name: string): Promise<void> {
     this.requireExplicit('unload');
-    if (!this.registry.has(name)) return Promise.reject(new ProtonError('NOT_FOUND', `unknown model '${name}'`));
-    return this.serialized(name, () => this.unloadModel(name));
+    if (!this.registry.has(name)) throw new ProtonError('NOT_FOUND', `unknown model '${name}'`);
+    return await this.serialized(name, () => this.unloadModel(name));
   }
 
   /**
