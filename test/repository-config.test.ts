@@ -291,3 +291,25 @@ describe('loading a version', () => {
     expect((failure as Error).message).toMatch(/w\/config\.pbtxt:2: model_warmup\[0\]: sample 'bad' failed: input 'x'/);
   });
 });
+
+describe('YAML models', () => {
+  it('carry the same effective ModelConfig as repository models', async () => {
+    const { Model } = await import('../ts/model');
+    const { configuredFromOptions } = await import('../ts/repository/configured-load');
+    const repo = new TempRepository();
+    const model = await Model.load(repo.write('yaml/scale.onnx', scaleModel(2)), { maxBatchSize: 4, instances: 2 });
+    const configured = configuredFromOptions('scale', model, { maxBatchSize: 4, instances: 2 });
+    try {
+      expect(configToJson(configured.config)).toMatchObject({
+        name: 'scale',
+        max_batch_size: 4,
+        input: [{ name: 'x', data_type: 'TYPE_FP32', dims: ['4'] }],
+        instance_group: [{ name: 'scale_0', count: 2, kind: 'KIND_CPU' }],
+        default_model_filename: 'scale.onnx',
+      });
+    } finally {
+      await configured.close();
+      repo.dispose();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { Model } from '../model';
+import { configuredFromOptions } from '../repository/configured-load';
 import type { ServerConfig } from './config';
 import { startGrpcServer } from './grpc/grpc-server';
 import { startHttpServer } from './http/http-server';
@@ -44,7 +45,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const models = await Promise.allSettled(config.models.map((entry) => Model.load(entry.path, entry.options)));
     models.forEach((result, index) => {
       const entry = config.models[index]!;
-      if (result.status === 'fulfilled') registry.add({ name: entry.name, version: '1', model: result.value });
+      if (result.status === 'fulfilled') registry.add({ name: entry.name, version: '1', model: configuredFromOptions(entry.name, result.value, entry.options) });
     });
     const failed = models.findIndex((result) => result.status === 'rejected');
     if (failed >= 0) {
