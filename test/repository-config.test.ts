@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { ProtonError } from '../ts/errors';
+import { Model } from '../ts/model';
+import { configuredFromOptions } from '../ts/repository/configured-load';
 import { DataType, ModelInstanceGroup_Kind, ModelQueuePolicy_TimeoutAction } from '../ts/gen/model_config_pb';
 import type { InferOptions, ModelMetadata } from '../ts/model-types';
 import { checkConfigAgainstModel, completeConfig } from '../ts/repository/config-metadata';
@@ -294,8 +296,6 @@ describe('loading a version', () => {
 
 describe('YAML models', () => {
   it('carry the same effective ModelConfig as repository models', async () => {
-    const { Model } = await import('../ts/model');
-    const { configuredFromOptions } = await import('../ts/repository/configured-load');
     const repo = new TempRepository();
     const model = await Model.load(repo.write('yaml/scale.onnx', scaleModel(2)), { maxBatchSize: 4, instances: 2 });
     const configured = configuredFromOptions('scale', model, { maxBatchSize: 4, instances: 2 });

@@ -29,6 +29,7 @@ export function parseConfigText(text: string, file: string): ModelConfig {
  * lowerCamelCase both work, unknown fields are refused.
  */
 export function parseConfigJson(json: string, source: string): ModelConfig {
+  if (json.length > MAX_CONFIG_BYTES) throw new ProtonError('INVALID_ARGUMENT', `${source}: larger than ${MAX_CONFIG_BYTES} bytes`);
   let value: JsonValue;
   try {
     value = JSON.parse(json) as JsonValue;

@@ -3,8 +3,11 @@ import { create, toJson, type JsonValue } from '@bufbuild/protobuf';
 import {
   ModelConfigSchema,
   ModelDynamicBatchingSchema,
+  ModelInstanceGroupSchema,
   ModelInstanceGroup_Kind,
+  ModelParameterSchema,
   ModelQueuePolicySchema,
+  ModelVersionPolicySchema,
   type ModelConfig,
 } from '../gen/model_config_pb';
 import type { ModelLoadOptions, ModelMetadata } from '../model-types';
@@ -20,8 +23,8 @@ export function effectiveConfig(name: string, config: ModelConfig, metadata: Mod
   out.name = name;
   out.platform = 'onnxruntime_onnx';
   out.backend = 'onnxruntime';
-  out.versionPolicy ??= { $typeName: 'inference.ModelVersionPolicy', policyChoice: { case: 'latest', value: { $typeName: 'inference.ModelVersionPolicy.Latest', numVersions: 1 } } };
-  if (out.instanceGroup.length === 0) out.instanceGroup = [{ $typeName: 'inference.ModelInstanceGroup', name: `${name}_0`, count: 1, kind: ModelInstanceGroup_Kind.CPU }];
+  out.versionPolicy ??= create(ModelVersionPolicySchema, { policyChoice: { case: 'latest', value: { numVersions: 1 } } });
+  if (out.instanceGroup.length === 0) out.instanceGroup = [create(ModelInstanceGroupSchema, { count: 1 })];
   out.instanceGroup.forEach((group, index) => {
     if (group.name === '') group.name = `${name}_${index}`;
     if (group.count === 0) group.count = 1;
@@ -48,10 +51,10 @@ export function configFromLoadOptions(name: string, metadata: ModelMetadata, opt
     };
   }
   if (options.instances !== undefined) {
-    config.instanceGroup = [{ $typeName: 'inference.ModelInstanceGroup', name: '', count: options.instances, kind: ModelInstanceGroup_Kind.CPU }];
+    config.instanceGroup = [create(ModelInstanceGroupSchema, { count: options.instances, kind: ModelInstanceGroup_Kind.CPU })];
   }
   const parameter = (key: string, value: string | number | undefined): void => {
-    if (value !== undefined) config.parameters[key] = { $typeName: 'inference.ModelParameter', stringValue: String(value) };
+    if (value !== undefined) config.parameters[key] = create(ModelParameterSchema, { stringValue: String(value) });
   };
   parameter('intra_op_thread_count', options.intraOpNumThreads);
   parameter('inter_op_thread_count', options.interOpNumThreads);

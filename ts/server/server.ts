@@ -1,5 +1,6 @@
 import { Model } from '../model';
 import { configuredFromOptions } from '../repository/configured-load';
+import { ModelRepository } from '../repository/model-repository';
 import type { ServerConfig } from './config';
 import { startGrpcServer } from './grpc/grpc-server';
 import { startHttpServer } from './http/http-server';
@@ -14,6 +15,8 @@ export interface RunningServer {
   /** The bound gRPC port. */
   readonly grpcPort: number;
   readonly registry: ModelRegistry;
+  /** The model repository, when the config has one (`--model-repository`). */
+  readonly repository: ModelRepository | undefined;
   readonly metrics: Metrics;
   /**
    * Graceful shutdown: both front-ends stop accepting and answer what they accepted, then the
@@ -53,6 +56,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       const reason = (models[failed] as PromiseRejectedResult).reason as Error;
       throw new Error(`cannot load model '${entry.name}' from ${entry.path}: ${reason.message}`);
     }
+    const repository = config.repository && new ModelRepository(registry, { ...config.repository, logger });
+    if (repository) {
+      cleanups.push(() => repository.close());
+      const report = await repository.start();
+      // As Triton's default --exit-on-error: a model that should load but cannot stops the start.
+      if (report.failed.length > 0) {
+        throw new Error(report.failed.map((failure) => `cannot load model '${failure.name}': ${failure.reason}`).join('\n'));
+      }
+    }
 
     const http = await startHttpServer(registry, {
       host: config.host,
@@ -76,6 +88,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const close = async (): Promise<void> => {
       logger.info('shutting down: draining requests');
       await Promise.all([http.close(), grpc.close()]);
+      await repository?.close();
       await registry.closeAll();
       logger.info('shut down');
     };
@@ -83,6 +96,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       httpPort: http.port,
       grpcPort: grpc.port,
       registry,
+      repository,
       metrics,
       close: () => (closing ??= close()),
     };
