@@ -8,6 +8,7 @@ import { compareVersions, type IndexRow } from './model-state';
 import type { ModelRegistry } from './model-registry';
 import { DEFAULT_MODEL_FILENAME, fileFingerprint, findModelRoot, listModelNames, readModelFolder, versionModelFile } from './repository-layout';
 import { ConfiguredModel } from './configured-model';
+import { checkControlToken } from './control-token';
 import { loadVersion } from './version-loader';
 import { selectVersions } from './version-policy';
 
@@ -33,6 +34,8 @@ export interface RepositoryOptions {
   readonly loadModels?: readonly string[];
   /** Poll mode: seconds between scans (`--repository-poll-secs`). */
   readonly pollSecs?: number;
+  /** `--repository-token`: load and unload requests must carry `Authorization: Bearer <token>`. */
+  readonly token?: string;
   readonly logger?: RepositoryLogger;
 }
 
@@ -136,6 +139,19 @@ export class ModelRepository {
       this.polling = undefined;
     });
     return this.polling;
+  }
+
+  /**
+   * Whether a load/unload request may proceed: true without a token, else only for
+   * `Authorization: Bearer <token>` (the HTTP header or the gRPC `authorization` metadata).
+   */
+  authorize(authorization: string | undefined): boolean {
+    return checkControlToken(this.options.token, authorization);
+  }
+
+  /** True when load/unload requests can change anything: explicit mode without a token. */
+  get openToAnyone(): boolean {
+    return this.controlMode === 'explicit' && !this.options.token;
   }
 
   /** Triton's repository index: every version the registry knows, and models never loaded. */

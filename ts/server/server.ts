@@ -59,6 +59,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const repository = config.repository && new ModelRepository(registry, { ...config.repository, logger });
     if (repository) {
       cleanups.push(() => repository.close());
+      if (repository.openToAnyone && !isLoopback(config.host)) {
+        logger.warn({ host: config.host }, 'explicit model control without --repository-token on a non-loopback address: anyone who can reach the server can load and unload models');
+      }
       const report = await repository.start();
       // As Triton's default --exit-on-error: a model that should load but cannot stops the start.
       if (report.failed.length > 0) {
@@ -104,4 +107,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await undo();
     throw error;
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
