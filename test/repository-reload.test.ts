@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import type { Tensor } from '../ts/tensor';
+import type { Tensor } from '../ts/protocol/tensor';
 import { ModelRegistry } from '../ts/repository/model-registry';
 import { ModelRepository } from '../ts/repository/model-repository';
 import { demoModels } from './helpers/models';

@@ -9,4 +9,5 @@ export type {
   ModelStats,
   TensorInfo,
 } from './model-types';
-export { createTensor, type Tensor, type TensorData, type TensorType } from './tensor';
+export { createTensor, type BytesElement, type Tensor, type TensorData } from './protocol/tensor';
+export type { TensorType } from './protocol/datatypes';

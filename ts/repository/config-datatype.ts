@@ -1,5 +1,5 @@
 import { DataType } from '../gen/model_config_pb';
-import type { TensorType } from '../tensor';
+import type { TensorType } from '../protocol/datatypes';
 
 /** ModelConfig data types and the element types Proton serves: the one table between them. */
 const TENSOR_TYPE_OF: ReadonlyMap<DataType, TensorType> = new Map<DataType, TensorType>([

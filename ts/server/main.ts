@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { DEMO_MODELS_DIR, ensureDemoModels } from '../onnx/demo-models';
 import { MODEL_CONTROL_MODES, type ModelControlMode } from '../repository/model-repository';
 import { ConfigError, defaultConfig, loadConfig, type ServerConfig } from './config';
-import { SERVER_VERSION } from './server-info';
+import { SERVER_VERSION } from '../protocol/server-metadata';
 import { startServer, type RunningServer } from './server';
 
 /** The demo models `npm start` serves without a config; squeezenet1.0 keeps the original's name. */

@@ -1,3 +1,4 @@
+import { serverReady } from '../../protocol/readiness';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { ModelRegistry } from '../model-registry';
@@ -13,6 +14,6 @@ export interface HttpContext {
 }
 
 /** Ready = not shutting down and every model loaded and open. */
-export function serverReady(context: HttpContext): boolean {
-  return !context.inFlight.draining && context.registry.list().every((served) => served.model.ready);
+export function isServerReady(context: HttpContext): boolean {
+  return serverReady({ draining: context.inFlight.draining, models: context.registry.list() });
 }
