@@ -7,7 +7,7 @@ import type { ConfigSource } from './config-source';
 import { compareVersions, type IndexRow } from './model-state';
 import type { ModelRegistry } from './model-registry';
 import { DEFAULT_MODEL_FILENAME, fileFingerprint, findModelRoot, listModelNames, readModelFolder, versionModelFile } from './repository-layout';
-import { ConfiguredModel } from './configured-model';
+import { servedConfig } from './served-config';
 import { checkControlToken } from './control-token';
 import { loadVersion } from './version-loader';
 import { selectVersions } from './version-policy';
@@ -158,16 +158,14 @@ export class ModelRepository {
   index(filter: { ready?: boolean } = {}): IndexRow[] {
     const rows = this.registry.index();
     const known = new Set(rows.map((row) => row.name));
-    for (const name of this.modelNames()) if (!known.has(name)) rows.push({ name, version: '', state: '', reason: '' });
+    for (const name of this.modelNames()) if (!known.has(name)) rows.push({ name, version: '', state: '', reason: '', expected: false });
     rows.sort((a, b) => a.name.localeCompare(b.name) || compareVersions(a.version, b.version));
     return filter.ready ? rows.filter((row) => row.state === 'READY') : rows;
   }
 
   /** The effective ModelConfig of a served version (without one: the default version). */
   config(name: string, version?: string): ModelConfig {
-    const { model } = this.registry.get(name, version);
-    if (!(model instanceof ConfiguredModel)) throw new ProtonError('INTERNAL', `model '${name}' has no configuration`);
-    return model.config;
+    return servedConfig(this.registry, name, version);
   }
 
   /** Stops polling and waits for a scan in progress. Models stay loaded: close the registry for that. */

@@ -1,9 +1,11 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { ModelRepository } from '../../repository/model-repository';
 import type { ModelRegistry } from '../model-registry';
 import { createHealthService } from './health-service';
 import { createInferenceService } from './inference-service';
 import { withPredictCodec } from './predict-codec';
 import { createPredictService } from './predict-service';
+import { createRepositoryHandlers } from './repository-handlers';
 import { loadProtonServices } from '../../protocol/proto-loading';
 import type { GrpcLogger, GrpcRequestMetrics, GrpcServiceContext } from './unary-handler';
 
@@ -22,6 +24,8 @@ export interface GrpcServerOptions {
   logger?: GrpcLogger;
   /** close() waits this long for in-flight calls, then cancels them (default 10 s). */
   shutdownTimeoutMs?: number;
+  /** Serves RepositoryModelLoad/Unload (without one they answer UNAVAILABLE). */
+  repository?: ModelRepository;
 }
 
 export interface GrpcServerHandle {
@@ -42,6 +46,7 @@ export async function startGrpcServer(registry: ModelRegistry, options: GrpcServ
     metrics: options.metrics,
     logger: options.logger ?? { error: (details, message) => console.error(message, details) },
     isClosing: () => closing,
+    repository: options.repository,
   };
   const services = loadProtonServices();
   const server = new Server({
@@ -49,7 +54,7 @@ export async function startGrpcServer(registry: ModelRegistry, options: GrpcServ
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   });
   server.addService(withPredictCodec(services.predictor), createPredictService(context));
-  server.addService(services.inference, createInferenceService(context));
+  server.addService(services.inference, { ...createInferenceService(context), ...createRepositoryHandlers(context) });
   server.addService(services.health, createHealthService(context));
 
   const address = `${formatHost(options.host)}:${options.port}`;

@@ -1,6 +1,7 @@
 import { serverReady } from '../../protocol/readiness';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type { ModelRepository } from '../../repository/model-repository';
 import type { ModelRegistry } from '../model-registry';
 import type { InFlight } from './in-flight';
 
@@ -11,9 +12,11 @@ export interface HttpContext {
   readonly logger: Logger;
   readonly inFlight: InFlight;
   readonly maxBodyBytes: number;
+  /** The model repository, when the server has one (load/unload requests need it). */
+  readonly repository?: ModelRepository;
 }
 
-/** Ready = not shutting down and every model loaded and open. */
+/** Ready = not shutting down and every version the server should serve READY (see protocol/readiness). */
 export function isServerReady(context: HttpContext): boolean {
-  return serverReady({ draining: context.inFlight.draining, models: context.registry.list() });
+  return serverReady({ draining: context.inFlight.draining, index: context.registry.index() });
 }

@@ -1,10 +1,13 @@
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type { ModelRepository } from '../../repository/model-repository';
 import type { ModelRegistry } from '../model-registry';
+import { registerConfigRoutes } from './config-routes';
 import type { HttpContext } from './context';
 import { InFlight } from './in-flight';
 import { registerProtonRoutes } from './proton-routes';
 import { jsonReply, writeReply } from './reply';
+import { registerRepositoryRoutes } from './repository-routes';
 import { loadUws, type ListenSocket, type TemplatedApp } from './uws';
 import { registerV2Routes } from './v2-routes';
 
@@ -17,6 +20,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** close() waits this long for in-flight requests, then drops their connections (default 10 s). */
   shutdownTimeoutMs?: number;
+  /** Serves the repository extension's load/unload (without one they answer 503). */
+  repository?: ModelRepository;
 }
 
 export interface HttpServerHandle {
@@ -47,9 +52,12 @@ export async function startHttpServer(registry: ModelRegistry, options: HttpServ
     logger: options.logger,
     inFlight,
     maxBodyBytes: options.maxBodyBytes,
+    repository: options.repository,
   };
   registerProtonRoutes(app, context);
   registerV2Routes(app, context);
+  registerConfigRoutes(app, context);
+  registerRepositoryRoutes(app, context);
   app.any('/*', (res, req) => {
     // An unread body must not be parsed as the next request: close when one was sent.
     const hasBody = req.getHeader('content-length') !== '' || req.getHeader('transfer-encoding') !== '';

@@ -16,6 +16,7 @@ export const JSON_TYPE = 'application/json';
 const REASON: Readonly<Record<number, string>> = {
   200: 'OK',
   400: 'Bad Request',
+  401: 'Unauthorized',
   404: 'Not Found',
   405: 'Method Not Allowed',
   413: 'Payload Too Large',
