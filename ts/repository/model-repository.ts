@@ -36,6 +36,11 @@ export interface RepositoryOptions {
   readonly pollSecs?: number;
   /** `--repository-token`: load and unload requests must carry `Authorization: Bearer <token>`. */
   readonly token?: string;
+  /**
+   * Served name -> model folder, for a folder served under another name (`--model-dir` with
+   * `--model-name`); the folder's own name is then not served.
+   */
+  readonly aliases?: Readonly<Record<string, string>>;
   readonly logger?: RepositoryLogger;
 }
 
@@ -176,7 +181,16 @@ export class ModelRepository {
   }
 
   private modelNames(): string[] {
-    return [...new Set(this.roots.flatMap((root) => listModelNames(root)))].sort();
+    const served = new Map(Object.entries(this.options.aliases ?? {}).map(([name, folder]) => [folder, name]));
+    return [...new Set(this.roots.flatMap((root) => listModelNames(root)).map((folder) => served.get(folder) ?? folder))].sort();
+  }
+
+  /** The folder a served name is read from; NOT_FOUND for a folder served under an alias. */
+  private folderOf(name: string): string {
+    const aliases = this.options.aliases ?? {};
+    if (Object.hasOwn(aliases, name)) return aliases[name]!;
+    if (Object.values(aliases).includes(name)) throw new ProtonError('NOT_FOUND', `no model '${name}' in the model repository (its folder is served as '${Object.keys(aliases).find((key) => aliases[key] === name)}')`);
+    return name;
   }
 
   private requireExplicit(what: string): void {
@@ -199,8 +213,9 @@ export class ModelRepository {
 
   /** `force` reloads versions whose files did not change (explicit loads); polls pass false. */
   private async loadModel(name: string, override: string | undefined, force: boolean): Promise<void> {
-    const root = findModelRoot(this.roots, name);
-    const folder = readModelFolder(root, name);
+    const folderName = this.folderOf(name);
+    const root = findModelRoot(this.roots, folderName);
+    const folder = readModelFolder(root, folderName);
     let config: ModelConfig | undefined;
     let source: ConfigSource;
     if (override !== undefined) {
@@ -229,7 +244,7 @@ export class ModelRepository {
         const unchanged = previous?.configKey === configKey && previous.files.get(version) === fingerprint;
         if (!force && unchanged && this.registry.state(name, label)?.state === 'READY') continue;
         this.registry.markLoading(name, label);
-        const loaded = await loadVersion({ name, version, file, config, source, warmupFiles: { root, modelName: name } });
+        const loaded = await loadVersion({ name, folderName, version, file, config, source, warmupFiles: { root, modelName: folderName } });
         await this.registry.publish(loaded);
         this.options.logger?.info({ model: name, version: label }, 'model version ready');
       } catch (error) {

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEMO_MODELS_DIR, ensureDemoModels } from '../onnx/demo-models';
+import { resolveModelDir } from '../repository/model-dir';
 import { MODEL_CONTROL_MODES, type ModelControlMode } from '../repository/model-repository';
 import { ConfigError, defaultConfig, loadConfig, type ServerConfig } from './config';
 import { SERVER_VERSION } from '../protocol/server-metadata';
@@ -34,7 +35,10 @@ const repeatable = (value: string, previous: string[] = []): string[] => [...pre
 
 interface CliOptions {
   config?: string;
+  modelDir?: string;
+  modelName?: string;
   port?: number;
+  httpPort?: number;
   grpcPort?: number;
   host?: string;
   modelRepository?: string[];
@@ -66,7 +70,10 @@ async function main(argv: string[]): Promise<void> {
     .description('Serve ONNX models over REST (uWebSockets.js) and gRPC. Without --config, serves the demo models.')
     .version(SERVER_VERSION)
     .option('-c, --config <file>', 'YAML configuration file')
+    .option('--model-dir <dir>', "KServe: serve DIR (one .onnx file anywhere inside, or a Triton-layout repository) as --model-name")
+    .option('--model-name <name>', 'KServe: the name --model-dir is served under')
     .option('-p, --port <port>', 'REST port (overrides the file)', portArgument)
+    .option('--http-port <port>', 'alias of --port (KServe, Triton)', portArgument)
     .option('--grpc-port <port>', 'gRPC port (overrides the file)', portArgument)
     .option('--host <host>', 'address to listen on (overrides the file)')
     .option('--model-repository <dir>', 'Triton-layout model repository (repeatable)', repeatable)
@@ -80,13 +87,29 @@ async function main(argv: string[]): Promise<void> {
 
   let config: ServerConfig;
   const roots = [...(options.modelRepository ?? []), ...(options.modelStore ?? [])];
+  if ((options.modelDir === undefined) !== (options.modelName === undefined)) {
+    console.error('--model-dir and --model-name go together (KServe passes both)');
+    process.exit(1);
+  }
+  if (options.port !== undefined && options.httpPort !== undefined) {
+    console.error('--http-port is an alias of --port: give one of them');
+    process.exit(1);
+  }
+  let aliases: Record<string, string> | undefined;
   try {
-    config = options.config ? loadConfig(options.config) : roots.length > 0 ? defaultConfig({}) : await demoConfig();
+    const modelDir = options.modelDir === undefined ? undefined : resolveModelDir(options.modelDir, options.modelName!);
+    if (modelDir?.kind === 'repository') {
+      roots.push(...modelDir.roots);
+      aliases = modelDir.aliases;
+    }
+    config = options.config ? loadConfig(options.config) : roots.length > 0 || modelDir ? defaultConfig({}) : await demoConfig();
+    if (modelDir?.kind === 'file') config.models.push(...defaultConfig({ [modelDir.name]: modelDir.path }).models);
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : `cannot prepare the configuration: ${(error as Error).message}`);
     process.exit(1);
   }
-  if (options.port !== undefined) config.port = options.port;
+  const port = options.port ?? options.httpPort;
+  if (port !== undefined) config.port = port;
   if (options.grpcPort !== undefined) config.grpcPort = options.grpcPort;
   if (options.host !== undefined) config.host = options.host;
   if (roots.length > 0) {
@@ -96,6 +119,7 @@ async function main(argv: string[]): Promise<void> {
       loadModels: options.loadModel ?? [],
       ...(options.repositoryPollSecs !== undefined ? { pollSecs: options.repositoryPollSecs } : {}),
       ...(options.repositoryToken !== undefined ? { token: options.repositoryToken } : {}),
+      ...(aliases !== undefined ? { aliases } : {}),
     };
   } else if (options.modelControlMode || options.loadModel || options.repositoryPollSecs || options.repositoryToken) {
     console.error('--model-control-mode, --load-model, --repository-poll-secs and --repository-token need --model-repository');
