@@ -268,7 +268,7 @@ export class ModelRepository {
 
   private async unloadModel(name: string): Promise<void> {
     for (const row of this.registry.index()) {
-      if (row.name === name && (row.state === 'READY' || row.state === 'LOADING')) await this.registry.retire(name, row.version);
+      if (row.name === name && (row.state === 'READY' || row.state === 'LOADING' || row.expected)) await this.registry.retire(name, row.version);
     }
     this.loadedFrom.delete(name);
   }
