@@ -81,7 +81,7 @@ describe('repository and model configuration extensions', () => {
   });
 
   it('refuses load and unload without the token: 401 over REST, UNAUTHENTICATED over gRPC', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: TOKEN }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: TOKEN }] as Array<Record<string, string>>) {
       const reply = await post('/v2/repository/models/later/load', {}, headers);
       expect(reply.status).toBe(401);
       expect(reply.headers.get('www-authenticate')).toBe('Bearer');

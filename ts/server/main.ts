@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { DEMO_MODELS_DIR, ensureDemoModels } from '../onnx/demo-models';
 import { resolveModelDir } from '../repository/model-dir';
