@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
+/** `npm test`: everything that runs on a fresh machine with only Node (see vitest.conformance.config.mts). */
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, 'test/conformance/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

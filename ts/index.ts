@@ -10,3 +10,5 @@ export type {
   TensorInfo,
 } from './model-types';
 export { createTensor, type Tensor, type TensorData, type TensorType } from './tensor';
+export { startServer, type RunningServer, type StartOptions } from './server/server';
+export { loadConfig, parseConfig, ConfigError, type ServerConfig, type ModelConfig } from './server/config';

@@ -41,7 +41,7 @@ export const SERVER_LABELS: Readonly<Record<ServerId, string>> = {
 export const SERVER_DESCRIPTIONS: Readonly<Record<ServerId, string>> = {
   'ort-ceiling': 'no server: a tight loop over the Proton addon with N calls in flight, in its own process',
   'http-ceiling': 'uWebSockets.js reading each V2 infer request and answering a fixed small response, no inference',
-  proton: 'this project (`node dist/ts/server/main.js`): uWebSockets.js + grpc-js, one native thread per model',
+  proton: 'this project (`node dist/ts/server/cli.js`): uWebSockets.js + grpc-js, one native thread per model',
   'js-worker':
     "Proton's uWebSockets.js + grpc-js front-ends with onnxruntime-node sessions in worker_threads (one worker per model, postMessage)",
   'node-http': 'node:http with onnxruntime-node in the main thread (inference blocks the event loop)',

@@ -1,5 +1,6 @@
 import { Model } from '../model';
 import type { ServerConfig } from './config';
+import { DrainState, delay } from './drain';
 import { startGrpcServer } from './grpc/grpc-server';
 import { startHttpServer } from './http/http-server';
 import { createLogger, type Logger } from './logger';
@@ -14,9 +15,12 @@ export interface RunningServer {
   readonly grpcPort: number;
   readonly registry: ModelRegistry;
   readonly metrics: Metrics;
+  /** True once close() has begun: readiness reports false from then on; liveness stays true. */
+  readonly draining: boolean;
   /**
-   * Graceful shutdown: both front-ends stop accepting and answer what they accepted, then the
-   * models close. Safe to call more than once.
+   * Graceful shutdown, in the order a Kubernetes rollout needs: readiness turns false at once,
+   * serving continues for `drainDelayMs`, then both front-ends stop accepting and answer what they
+   * accepted (for up to `shutdownTimeoutMs`), then the models close. Safe to call more than once.
    */
   close(): Promise<void>;
 }
@@ -24,9 +28,20 @@ export interface RunningServer {
 export interface StartOptions {
   /** Defaults to a pino logger at the config's level. */
   logger?: Logger;
-  /** How long each front-end waits for in-flight requests on close (default 10 s). */
+  /**
+   * How long close() waits for accepted requests before dropping them (default 30 s, Triton's
+   * `--exit-timeout-secs`).
+   */
   shutdownTimeoutMs?: number;
+  /**
+   * How long close() keeps serving after readiness turns false, so load balancers stop sending
+   * first (default 0).
+   */
+  drainDelayMs?: number;
 }
+
+/** Triton's default `--exit-timeout-secs`. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
 
 /**
  * Loads every configured model and starts the REST (uWebSockets.js) and gRPC front-ends.
@@ -36,6 +51,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const logger = options.logger ?? createLogger(config.logLevel);
   const registry = new ModelRegistry();
   const metrics = createMetrics(registry);
+  const drain = new DrainState();
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const cleanups: Array<() => Promise<void>> = [() => registry.closeAll()];
   const undo = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -59,7 +76,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       maxBodyBytes: config.maxBodyBytes,
       metrics,
       logger,
-      shutdownTimeoutMs: options.shutdownTimeoutMs,
+      shutdownTimeoutMs,
+      drain,
     });
     cleanups.push(() => http.close());
     const grpc = await startGrpcServer(registry, {
@@ -67,13 +85,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       port: config.grpcPort,
       metrics,
       logger,
-      shutdownTimeoutMs: options.shutdownTimeoutMs,
+      shutdownTimeoutMs,
+      drain,
     });
     cleanups.push(() => grpc.close());
 
     let closing: Promise<void> | undefined;
     const close = async (): Promise<void> => {
-      logger.info('shutting down: draining requests');
+      drain.begin();
+      const drainDelayMs = options.drainDelayMs ?? 0;
+      if (drainDelayMs > 0) {
+        logger.info({ drainDelayMs }, 'draining: not ready, still serving');
+        await delay(drainDelayMs);
+      }
+      logger.info('shutting down: finishing accepted requests');
       await Promise.all([http.close(), grpc.close()]);
       await registry.closeAll();
       logger.info('shut down');
@@ -83,6 +108,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       grpcPort: grpc.port,
       registry,
       metrics,
+      get draining() {
+        return drain.draining;
+      },
       close: () => (closing ??= close()),
     };
   } catch (error) {

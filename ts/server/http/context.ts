@@ -1,5 +1,6 @@
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type { DrainState } from '../drain';
 import type { ModelRegistry } from '../model-registry';
 import type { InFlight } from './in-flight';
 
@@ -10,9 +11,11 @@ export interface HttpContext {
   readonly logger: Logger;
   readonly inFlight: InFlight;
   readonly maxBodyBytes: number;
+  /** Set by the server's shutdown: readiness turns false while serving continues. */
+  readonly drain?: DrainState;
 }
 
-/** Ready = not shutting down and every model loaded and open. */
+/** Ready = not draining, not shutting down and every model loaded and open. */
 export function serverReady(context: HttpContext): boolean {
-  return !context.inFlight.draining && context.registry.list().every((served) => served.model.ready);
+  return !context.inFlight.draining && !context.drain?.draining && context.registry.list().every((served) => served.model.ready);
 }

@@ -58,7 +58,7 @@ export function registerV2Routes(app: TemplatedApp, context: HttpContext): void 
     getRoute(app, `${prefix}/ready`, (req) => {
       const { name, version } = ref(req);
       const served = registry.get(name, version);
-      const ready = served.model.ready && !context.inFlight.draining;
+      const ready = served.model.ready && !context.inFlight.draining && !context.drain?.draining;
       return jsonReply(ready ? 200 : 400, { name: served.name, ready });
     });
     methodNotAllowed(app, `${prefix}/ready`, 'GET');
