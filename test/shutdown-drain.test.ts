@@ -77,6 +77,32 @@ describe('npm start', () => {
   });
 });
 
+describe('npm start under Ctrl-C', () => {
+  it('drains once when the terminal signals npm and the server together, and exits 0', async () => {
+    const npm = spawnCli('npm', ['start', '--', '--config', config, '--host', '127.0.0.1', '--port', '0', '--grpc-port', '0', '--drain-delay-secs', '1']);
+    const ports = await npm.ports;
+    const [server] = childrenOf(npm.child.pid!);
+    // What Ctrl-C does: the whole foreground group gets SIGINT, and npm forwards its own copy.
+    process.kill(server!.pid, 'SIGINT');
+    npm.child.kill('SIGINT');
+    expect(await npm.exited).toMatchObject({ code: 0, signal: null });
+    expect(npm.output()).not.toContain('again: exiting without waiting');
+    expect(npm.output().match(/SIGINT: not ready/g)).toHaveLength(1);
+    expect(await connectionRefused(ports.http)).toBe(true);
+  });
+
+  it('exits at once, code 1, on a signal sent later during the drain', async () => {
+    const cli = spawnCli(process.execPath, [CLI, '--config', config, '--host', '127.0.0.1', '--port', '0', '--grpc-port', '0', '--drain-delay-secs', '60']);
+    await cli.ports;
+    cli.child.kill('SIGTERM');
+    await cli.waitFor('SIGTERM: not ready');
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // past the duplicate-signal window
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toMatchObject({ code: 1, signal: null });
+    expect(cli.output()).toContain('SIGTERM again: exiting without waiting');
+  });
+});
+
 describe('graceful drain (--drain-delay-secs)', () => {
   it('turns readiness false at once, keeps serving through the delay, then exits 0 despite an idle gRPC connection', async () => {
     const exitTimeoutSecs = 60;

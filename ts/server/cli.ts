@@ -26,6 +26,9 @@ function secondsArgument(value: string): number {
   return seconds;
 }
 
+/** Signals closer together than this are one event delivered twice (see stop()). */
+const REPEAT_SIGNAL_MS = 1_000;
+
 interface CliOptions {
   config?: string;
   modelDir?: string;
@@ -115,15 +118,16 @@ async function main(argv: string[]): Promise<void> {
     console.error(`Proton could not start: ${(error as Error).message}`);
     process.exit(1);
   }
-  console.log(describe(server, config));
-
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // Ctrl-C on `npm start` reaches the server twice at once (from the terminal and from npm,
+      // which forwards it): only a signal sent later means "stop waiting".
+      if (performance.now() - stoppingSince < REPEAT_SIGNAL_MS) return;
       console.error(`${signal} again: exiting without waiting`);
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = performance.now();
     console.log(
       `${signal}: not ready; serving for ${options.drainDelaySecs} s more, then finishing accepted requests ` +
         `(at most ${options.exitTimeoutSecs} s), then exiting`,
@@ -141,8 +145,10 @@ async function main(argv: string[]): Promise<void> {
       },
     );
   };
+  // Before the banner: whoever waits for it may signal at once.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  console.log(describe(server, config));
 }
 
 if (require.main === module) {
