@@ -1,19 +1,20 @@
 /**
  * The benchmark suite of issue 4: Proton against the JavaScript ways of serving ONNX and against
  * the ceilings, every server a child process measured with the same load from this one.
- * Usage: npm run bench -- [--quick] [--models add,squeezenet,maskrcnn] [--concurrency 1,10,64] [--duration 2.5] ...
+ * Usage: npm run bench -- [--quick] [--models add,squeezenet,maskrcnn] [--concurrency 1,10,64] [--duration 2.5] [--load native|clients] ...
  * (`npm run bench -- --help` lists every option.)
  */
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import { stopAllChildren } from './suite/child-process';
-import { machineLine } from './suite/machine';
-import { comparisonTable, targetsTable } from './suite/markdown';
+import { stopAllChildren } from './common/child-process';
+import { machineLine } from './common/machine';
+import { targetsTable } from './common/targets';
+import { comparisonTable, refusedTable } from './suite/comparison-table';
 import { parseSuiteOptions } from './suite/options';
 import { ORIGINAL_CONCURRENCY, originalTable } from './suite/original-table';
 import { summarizeProfiles } from './suite/profile-summary';
 import { runSuite } from './suite/run-suite';
-import { loadDescription, writeReport } from './suite/suite-report';
+import { loadDescription, SERVER_CPU_NOTE, writeReport } from './suite/suite-report';
 
 const PROFILE_TOP = 25;
 
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
 
   console.log(`\n## Comparison (${machineLine(report.machine)})\n`);
   console.log(comparisonTable(report.rows));
-  console.log(`Thread budget: ${report.settings.threadBudget}\nLoad: ${loadDescription(report.settings.httpLoad)}\n`);
+  console.log(`Thread budget: ${report.settings.threadBudget}\nLoad: ${loadDescription(report.settings.load, report.settings.h2loadConnections)}\n${SERVER_CPU_NOTE}\n`);
+  if (report.refused.length > 0) console.log(`## Refused cells (load generator missing)\n\n${refusedTable(report.refused)}`);
   console.log(`## Reproduced original table (Proton, REST vs gRPC, concurrency ${ORIGINAL_CONCURRENCY})\n`);
   console.log(originalTable(report.cells));
   console.log('## Targets\n');

@@ -148,11 +148,19 @@ InputTensor ReadInputTensor(Napi::Env env, Napi::Value data, Napi::Value dims,
     input.dims[d] = static_cast<int64_t>(value);
   }
   if (info.type == ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING) {
-    Napi::Array strings = data.As<Napi::Array>();
-    const uint32_t count = strings.Length();
+    // Each element is a string (its UTF-8 bytes) or a Uint8Array (its bytes); std::string keeps
+    // embedded NULs and any byte values, as ORT's length-aware string fill needs.
+    Napi::Array elements = data.As<Napi::Array>();
+    const uint32_t count = elements.Length();
     input.strings.reserve(count);
     for (uint32_t i = 0; i < count; ++i) {
-      input.strings.push_back(strings.Get(i).As<Napi::String>().Utf8Value());
+      Napi::Value element = elements.Get(i);
+      if (element.IsTypedArray()) {
+        Napi::Uint8Array bytes = element.As<Napi::Uint8Array>();
+        input.strings.emplace_back(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+      } else {
+        input.strings.push_back(element.As<Napi::String>().Utf8Value());
+      }
     }
     return input;
   }
@@ -189,15 +197,27 @@ napi_value OutputToJs(Napi::Env env, const JsStrings::Values& strings, const Out
 
   napi_value data = nullptr;
   if (output.type == ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING) {
+    // BYTES come back as bytes: one Uint8Array per element, all views of one ArrayBuffer, so
+    // NULs and non-UTF-8 values survive (a JS string would replace them).
+    size_t total = 0;
+    for (const std::string& element : output.strings) total += element.size();
+    void* target = nullptr;
+    napi_value buffer = nullptr;
+    NAPI_THROW_IF_FAILED(env, napi_create_arraybuffer(env, total, &target, &buffer), nullptr);
     NAPI_THROW_IF_FAILED(env, napi_create_array_with_length(env, output.strings.size(), &data),
                          nullptr);
+    size_t offset = 0;
     for (size_t i = 0; i < output.strings.size(); ++i) {
+      const std::string& element = output.strings[i];
+      if (!element.empty())
+        std::memcpy(static_cast<char*>(target) + offset, element.data(), element.size());
       napi_value item = nullptr;
-      const std::string& text = output.strings[i];
-      NAPI_THROW_IF_FAILED(env, napi_create_string_utf8(env, text.data(), text.size(), &item),
-                           nullptr);
+      NAPI_THROW_IF_FAILED(
+          env, napi_create_typedarray(env, napi_uint8_array, element.size(), buffer, offset, &item),
+          nullptr);
       NAPI_THROW_IF_FAILED(env, napi_set_element(env, data, static_cast<uint32_t>(i), item),
                            nullptr);
+      offset += element.size();
     }
   } else {
     void* target = nullptr;

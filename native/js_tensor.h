@@ -43,7 +43,8 @@ class JsStringList {
   size_t size_ = 0;
 };
 
-// Reads one input already validated by the TS layer: its data (a typed array, or strings, which
+// Reads one input already validated by the TS layer: its data (a typed array, or BYTES elements
+// as strings or Uint8Arrays, which
 // are copied) and its dims. Numeric data is borrowed: the caller keeps the array referenced.
 InputTensor ReadInputTensor(Napi::Env env, Napi::Value data, Napi::Value dims,
                             const TensorInfo& info);

@@ -200,10 +200,14 @@ void ModelSession::RunOne(Job& job) const {
     if (info.type == ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING) {
       Check(Ort().CreateTensorAsOrtValue(DefaultAllocator(), input.dims.data(), input.dims.size(),
                                          info.type, &inputs.values[i]));
-      std::vector<const char*> pointers;
-      pointers.reserve(input.strings.size());
-      for (const std::string& s : input.strings) pointers.push_back(s.c_str());
-      Check(Ort().FillStringTensor(inputs.values[i], pointers.data(), pointers.size()));
+      // Length-aware fill: FillStringTensor would stop each element at its first NUL.
+      for (size_t e = 0; e < input.strings.size(); ++e) {
+        const std::string& element = input.strings[e];
+        char* target = nullptr;
+        Check(Ort().GetResizedStringTensorElementBuffer(inputs.values[i], e, element.size(),
+                                                        &target));
+        if (!element.empty()) std::memcpy(target, element.data(), element.size());
+      }
     } else {
       void* data = input.data != nullptr ? const_cast<void*>(input.data) : &emptyTensorData;
       Check(Ort().CreateTensorWithDataAsOrtValue(cpuMemory_, data, input.bytes, input.dims.data(),

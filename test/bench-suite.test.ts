@@ -4,8 +4,12 @@ import { cellPlan, plannedLevels, type PlanSettings } from '../bench/suite/cell-
 import type { CellResult } from '../bench/suite/cell-result';
 import { chartSpec } from '../bench/suite/chart';
 import { compareCells } from '../bench/suite/comparison';
-import { formatLatency, formatRatio, formatThroughput } from '../bench/suite/format';
-import { comparisonTable, markdownTable, targetsTable } from '../bench/suite/markdown';
+import { comparisonTable, refusedTable } from '../bench/suite/comparison-table';
+import { formatLatency, formatRatio, formatThroughput } from '../bench/common/format';
+import { markdownTable } from '../bench/common/markdown';
+import { targetsTable } from '../bench/common/targets';
+import { h2loadMeasurement, h2loadShape, parseH2loadCounts, parseH2loadLog } from '../bench/suite/h2load-load';
+import { nativeTool } from '../bench/suite/measure-server';
 import { originalTable, originalTableRows } from '../bench/suite/original-table';
 import { topSelfTime, type CpuProfile } from '../bench/suite/profile-summary';
 import { evaluateTargets, loadGeneratorNotes } from '../bench/suite/targets';
@@ -17,8 +21,9 @@ function latency(p50: number): LatencySummary {
   return { count: 10, min: p50 / 2, max: p50 * 3, mean: p50, median: p50, p95: p50 * 2, p99: p50 * 2.5 };
 }
 
-function cell(server: ServerId, client: ClientId, model: string, concurrency: number, throughput: number): CellResult {
+function cell(server: ServerId, client: ClientId, model: string, concurrency: number, throughput: number, serverCpuUsPerRequest?: number): CellResult {
   return {
+    serverCpuUsPerRequest,
     server,
     client,
     model,
@@ -38,9 +43,11 @@ function cell(server: ServerId, client: ClientId, model: string, concurrency: nu
 function sampleCells(): CellResult[] {
   return [
     cell('ort-ceiling', 'in-process', 'add', 64, 60_000),
-    cell('http-ceiling', 'rest-binary', 'add', 64, 16_000),
-    cell('proton', 'rest-binary', 'add', 64, 9_000),
-    cell('js-worker', 'rest-binary', 'add', 64, 4_000),
+    cell('http-ceiling', 'rest-binary', 'add', 64, 16_000, 10),
+    cell('grpc-ceiling', 'grpc', 'add', 64, 20_000, 40),
+    cell('proton', 'rest-binary', 'add', 64, 9_000, 20),
+    cell('proton', 'grpc', 'add', 64, 17_000, 50),
+    cell('js-worker', 'rest-binary', 'add', 64, 4_000, 30),
     cell('node-http', 'rest-json', 'add', 64, 3_000),
     cell('js-worker', 'rest-json', 'add', 64, 2_000),
     cell('ort-ceiling', 'in-process', 'squeezenet', 10, 80),
@@ -56,18 +63,19 @@ describe('compareCells', () => {
   const row = (server: ServerId, client: ClientId, model: string, concurrency: number) =>
     rows.find((r) => r.server === server && r.client === client && r.model === model && r.concurrency === concurrency)!;
 
-  it('divides by the JS worker path, the ORT ceiling and the HTTP ceiling of the same model, client and concurrency', () => {
+  it('divides by the JS worker path, the ORT ceiling and the protocol ceiling of the same model, client and concurrency', () => {
     const proton = row('proton', 'rest-binary', 'add', 64);
     expect(proton.vsJsWorker).toBeCloseTo(9_000 / 4_000, 12);
     expect(proton.vsOrtCeiling).toBeCloseTo(9_000 / 60_000, 12);
-    expect(proton.vsHttpCeiling).toBeCloseTo(9_000 / 16_000, 12);
+    expect(proton.vsProtocolCeiling).toBeCloseTo(9_000 / 16_000, 12);
+    expect(row('proton', 'grpc', 'add', 64).vsProtocolCeiling).toBeCloseTo(17_000 / 20_000, 12);
     expect(row('node-http', 'rest-json', 'add', 64).vsJsWorker).toBeCloseTo(1.5, 12);
   });
 
   it('leaves ratios empty where there is no baseline, and for the ceilings themselves', () => {
-    expect(row('node-http', 'rest-json', 'add', 64).vsHttpCeiling).toBeUndefined(); // no JSON ceiling measured
-    expect(row('proton', 'grpc', 'squeezenet', 10).vsHttpCeiling).toBeUndefined(); // not REST
-    expect(row('ort-ceiling', 'in-process', 'add', 64)).toMatchObject({ vsJsWorker: undefined, vsOrtCeiling: undefined, vsHttpCeiling: undefined });
+    expect(row('node-http', 'rest-json', 'add', 64).vsProtocolCeiling).toBeUndefined(); // no JSON ceiling measured
+    expect(row('proton', 'grpc', 'squeezenet', 10).vsProtocolCeiling).toBeUndefined(); // no gRPC ceiling on SqueezeNet
+    expect(row('ort-ceiling', 'in-process', 'add', 64)).toMatchObject({ vsJsWorker: undefined, vsOrtCeiling: undefined, vsProtocolCeiling: undefined });
   });
 
   it("falls back on the ceiling's best level when the row's concurrency was not measured", () => {
@@ -78,9 +86,10 @@ describe('compareCells', () => {
   });
 
   it('orders rows by model, concurrency, then variant', () => {
-    expect(rows.map((r) => `${r.model}/${r.concurrency}/${r.server}/${r.client}`).slice(0, 3)).toEqual([
+    expect(rows.map((r) => `${r.model}/${r.concurrency}/${r.server}/${r.client}`).slice(0, 4)).toEqual([
       'add/64/ort-ceiling/in-process',
       'add/64/http-ceiling/rest-binary',
+      'add/64/grpc-ceiling/grpc',
       'add/64/proton/rest-binary',
     ]);
     expect(rows[rows.length - 1]!.model).toBe('maskrcnn');
@@ -88,29 +97,74 @@ describe('compareCells', () => {
 });
 
 describe('evaluateTargets', () => {
-  it('compares each target ratio with its threshold', () => {
+  it("checks issue 13's targets against the same run's cells, CPU per request as an upper bound", () => {
     const targets = evaluateTargets(compareCells(sampleCells()));
-    expect(targets.map((t) => t.status)).toEqual(['met', 'missed', 'met', 'met', 'met']);
-    expect(targets[0]!.ratio).toBeCloseTo(78 / 80, 12);
-    expect(targets[1]!.ratio).toBeCloseTo(70 / 80, 12);
-    expect(targets[2]!.ratio).toBeCloseTo(78 / 70, 12);
-    expect(targets[3]!.ratio).toBeCloseTo(9_000 / 16_000, 12);
-    expect(targets[4]!.ratio).toBeCloseTo(2.25, 12);
+    expect(targets.map((t) => t.status)).toEqual(['missed', 'met', 'missed', 'met', 'met', 'missed', 'met']);
+    expect(targets.map((t) => t.value)).toEqual([
+      9_000 / 16_000, // REST binary vs HTTP ceiling, ≥ 0.75
+      9_000 / 4_000, // vs the JS worker path, ≥ 1.4
+      20 / 10, // server CPU per request vs the ceiling's, ≤ 1.6
+      17_000 / 20_000, // gRPC vs the grpc-js ceiling, ≥ 0.8
+      78 / 80, // SqueezeNet REST binary vs the raw ORT loop, ≥ 0.95
+      70 / 80, // SqueezeNet gRPC vs the raw ORT loop
+      78 / 70, // REST binary vs gRPC, ≥ 0.9
+    ]);
+    expect(targets[2]!.direction).toBe('at-most');
+    expect(targets[2]!.measured).toBe('Proton REST binary 20.0 µs vs HTTP ceiling (binary body) 10.0 µs of server CPU per request');
+    expect(targets[0]!.measured).toContain('(load: node clients)');
     expect(targetsTable(targets)).toContain('**missed**');
+    expect(targetsTable(targets)).toContain('≤ 1.6x');
   });
 
-  it('notes REST cells that kept up with the HTTP ceiling: there the load generator was the limit', () => {
-    const cells = sampleCells().map((c) => (c.server === 'proton' && c.model === 'add' ? { ...c, throughput: 15_000 } : c));
+  it('notes cells that kept up with their protocol ceiling under the node clients (gRPC at 0.85x does not)', () => {
+    const cells = sampleCells().map((c) => (c.server === 'proton' && c.client === 'rest-binary' && c.model === 'add' ? { ...c, throughput: 15_000 } : c));
     const notes = loadGeneratorNotes(compareCells(cells));
     expect(notes).toHaveLength(1);
     expect(notes[0]).toContain('proton rest-binary add c=64');
-    expect(loadGeneratorNotes(compareCells(sampleCells()))).toEqual([]);
   });
 
   it('says "not measured" when a side is missing', () => {
     const targets = evaluateTargets(compareCells(sampleCells().filter((c) => c.server !== 'js-worker')));
-    expect(targets[4]).toMatchObject({ status: 'not measured', ratio: undefined });
-    expect(targets[4]!.measured).toContain('JS worker path REST binary not measured at concurrency 64');
+    expect(targets[1]).toMatchObject({ status: 'not measured', value: undefined });
+    expect(targets[1]!.measured).toContain('JS worker path REST binary not measured at concurrency 64');
+  });
+});
+
+describe('load generators', () => {
+  it('drives the small models with wrk (REST) and h2load (gRPC) under --load native, the rest with the clients', () => {
+    expect(nativeTool({ server: 'proton', client: 'rest-binary' }, 'add', 'native')).toBe('wrk');
+    expect(nativeTool({ server: 'proton', client: 'rest-json' }, 'mlp', 'native')).toBe('wrk');
+    expect(nativeTool({ server: 'grpc-ceiling', client: 'grpc' }, 'add', 'native')).toBe('h2load');
+    expect(nativeTool({ server: 'proton', client: 'grpc' }, 'squeezenet', 'native')).toBeUndefined();
+    expect(nativeTool({ server: 'proton', client: 'grpc' }, 'add', 'clients')).toBeUndefined();
+  });
+
+  it('lists refused cells with the reason', () => {
+    const table = refusedTable([{ server: 'proton', client: 'grpc', model: 'add', concurrency: 64, reason: 'h2load is not installed' }]);
+    expect(table).toContain('| add   |    64 | Proton | gRPC   | h2load is not installed |');
+    expect(refusedTable([])).toBe('');
+  });
+
+  it("reads h2load's summary and per-request log", () => {
+    // As h2load 1.52 prints it (abridged to the lines the suite reads).
+    const stdout =
+      'finished in 2.00s, 10.50 req/s, 1.20KB/s\n' +
+      'requests: 23 total, 24 started, 22 done, 21 succeeded, 1 failed, 1 errored, 0 timeout\n' +
+      'status codes: 21 2xx, 0 3xx, 0 4xx, 1 5xx\n';
+    const counts = parseH2loadCounts(stdout);
+    expect(counts).toEqual({ total: 23, started: 24, done: 22, succeeded: 21, failed: 1, errored: 1, timeout: 0 });
+    const log = parseH2loadLog('1700000000000000\t200\t1000\n1700000000000100\t200\t3000\n1700000000000200\t503\t500\n');
+    expect(log).toEqual({ latenciesMs: [1, 3], nonSuccess: 1 });
+    const measured = h2loadMeasurement(counts, log, 2);
+    expect(measured).toMatchObject({ requests: 22, errors: 2, elapsedMs: 2000, throughput: 1 });
+    expect(measured.latency).toMatchObject({ count: 2, median: 2, min: 1, max: 3 });
+    expect(() => parseH2loadCounts('connect error')).toThrow('h2load printed no request counts');
+  });
+
+  it('spreads the calls in flight over at most the given connections', () => {
+    expect(h2loadShape(64, 4)).toEqual({ clients: 4, streams: 16 });
+    expect(h2loadShape(1, 4)).toEqual({ clients: 1, streams: 1 });
+    expect(h2loadShape(10, 4)).toEqual({ clients: 4, streams: 3 });
   });
 });
 

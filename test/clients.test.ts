@@ -13,7 +13,8 @@ import type { InferTransport } from '../ts/client/transport';
 import { DEMO_MODELS_DIR, ensureDemoModels, type DemoModelName } from '../ts/onnx/demo-models';
 import { silentLogger } from '../ts/server/logger';
 import { startServer, type RunningServer } from '../ts/server/server';
-import type { Tensor } from '../ts/tensor';
+import type { Tensor } from '../ts/protocol/tensor';
+import { toOrtTensor } from './helpers/ort-tensor';
 
 /** Served name -> demo model file; squeezenet keeps the name `npm start` gives it. */
 const SERVED: Readonly<Record<string, DemoModelName>> = {
@@ -69,7 +70,7 @@ async function reference(model: string, inputs: readonly (Tensor & { name: strin
   }
   const feeds: Record<string, ort.Tensor> = {};
   for (const input of inputs) {
-    feeds[input.name] = new ort.Tensor(input.type as ort.Tensor.Type, input.data as ort.Tensor.DataType, [...input.dims]);
+    feeds[input.name] = toOrtTensor(input);
   }
   return (await session).run(feeds);
 }

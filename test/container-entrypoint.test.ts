@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { Tensor } from '../ts/tensor';
+import type { Tensor } from '../ts/protocol/tensor';
 import { ROOT, killLeftovers, spawnCli } from './helpers/cli-process';
 import { demoModels } from './helpers/models';
 import { expectTensorClose, randomData, referenceRun } from './helpers/onnx-reference';

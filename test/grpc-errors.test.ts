@@ -2,8 +2,9 @@ import { Client, credentials, status as GrpcStatus, type ServiceError } from '@g
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '../ts/model';
 import { startGrpcServer } from '../ts/server/grpc/grpc-server';
-import { decodeInferInputs } from '../ts/server/grpc/v2-grpc-tensors';
-import type { InferInputTensor } from '../ts/server/grpc/messages';
+import { decodeInferInputs } from '../ts/protocol/grpc-tensors';
+import type { InferInputTensor } from '../ts/protocol/grpc-messages';
+import type { Tensor } from '../ts/protocol/tensor';
 import {
   createClient,
   rawBytes,
@@ -328,7 +329,7 @@ describe('UNAVAILABLE and INTERNAL', () => {
     const request = {
       model_name: 'add',
       inputs: ['a', 'b'].map((name) => ({ name, datatype: 'FP32', shape: [1, 16] })),
-      raw_input_contents: ['a', 'b'].map(() => rawBytes({ type: 'float32', dims: [1, 16], data: sampleData('float32', 16) })),
+      raw_input_contents: ['a', 'b'].map(() => rawBytes({ type: 'float32', dims: [1, 16], data: sampleData('float32', 16) } as Tensor)),
     };
     await expect(unary(client, 'ModelInfer', request)).resolves.toMatchObject({ model_name: 'add' });
   });

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { Client, credentials, loadPackageDefinition, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTO_DIR } from '../ts/server/grpc/proto-loading';
-import { elementCount, type Tensor } from '../ts/tensor';
+import { PROTO_DIR } from '../ts/protocol/proto-loading';
+import { elementCount, type Tensor } from '../ts/protocol/tensor';
 import {
   createClient,
   expectSameValues,

@@ -12,9 +12,11 @@ import { Model } from '../ts/model';
 import type { ModelLoadOptions } from '../ts/model-types';
 import { DEMO_MODELS_DIR, ensureDemoModels, type DemoModelName } from '../ts/onnx/demo-models';
 import { startGrpcServer, type GrpcServerHandle } from '../ts/server/grpc/grpc-server';
-import { loadProto } from '../ts/server/grpc/proto-loading';
+import { loadProto } from '../ts/protocol/proto-loading';
 import { ModelRegistry } from '../ts/server/model-registry';
-import type { Tensor, TensorType } from '../ts/tensor';
+import type { TensorType } from '../ts/protocol/datatypes';
+import type { NumericTensorData, Tensor } from '../ts/protocol/tensor';
+import { toOrtTensor } from './helpers/ort-tensor';
 
 /** Shared by the gRPC test files: a real server on port 0, real clients, and the ORT reference. */
 
@@ -107,12 +109,12 @@ export async function referenceRun(
   try {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, tensor] of Object.entries(feeds)) {
-      ortFeeds[name] = new ort.Tensor(tensor.type as ort.Tensor.Type, tensor.data as ort.Tensor.DataType, [...tensor.dims]);
+      ortFeeds[name] = toOrtTensor(tensor);
     }
     const result = outputs ? await session.run(ortFeeds, outputs) : await session.run(ortFeeds);
     const converted: Record<string, Tensor> = {};
     for (const [name, value] of Object.entries(result)) {
-      converted[name] = { type: value.type as TensorType, dims: [...value.dims], data: value.data as Tensor['data'] };
+      converted[name] = { type: value.type as TensorType, dims: [...value.dims], data: value.data } as Tensor;
     }
     return converted;
   } finally {
@@ -218,7 +220,7 @@ export function rawBytes(tensor: Tensor): Buffer {
       }),
     );
   }
-  const data = tensor.data as Exclude<Tensor['data'], string[]>;
+  const data = tensor.data as NumericTensorData;
   return Buffer.from(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { Tensor } from '../ts/tensor';
+import type { Tensor } from '../ts/protocol/tensor';
 import { demoModels } from './helpers/models';
 import { expectTensorClose, randomData, referenceRun } from './helpers/onnx-reference';
 import { fetchJson, postJson, startRestServer, type RestTestServer } from './helpers/rest-server';

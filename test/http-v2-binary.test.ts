@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { Tensor, TensorType } from '../ts/tensor';
+import type { TensorType } from '../ts/protocol/datatypes';
+import type { Tensor } from '../ts/protocol/tensor';
 import { demoModels, identityModel } from './helpers/models';
 import { expectTensorClose, randomData, referenceRun } from './helpers/onnx-reference';
 import { errorOf, startRestServer, type RestTestServer } from './helpers/rest-server';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { TENSOR_TYPES, type Tensor, type TensorType } from '../ts/tensor';
+import { TENSOR_TYPES, type TensorType } from '../ts/protocol/datatypes';
+import { type Tensor } from '../ts/protocol/tensor';
 import { demoModels, identityModel } from './helpers/models';
 import { nestValues } from './helpers/nesting';
 import { expectTensorClose, randomData, referenceRun } from './helpers/onnx-reference';

@@ -6,7 +6,7 @@ import { DEMO_MODELS_DIR, ensureDemoModels, type DemoModelName } from '../ts/onn
 import { uniformValues } from '../ts/onnx/model-builder';
 import { seededRandom } from '../ts/seeded-random';
 import { decodeTensorProto, encodeTensorProto, tensorFromProto } from '../ts/onnx/tensor-proto';
-import type { Tensor } from '../ts/tensor';
+import type { Tensor } from '../ts/protocol/tensor';
 
 let paths: Record<DemoModelName, string>;
 
@@ -130,13 +130,18 @@ describe('tensor-proto', () => {
     { type: 'uint32', dims: [1], data: new Uint32Array([4294967295]) },
     { type: 'uint64', dims: [1], data: new BigUint64Array([2n ** 64n - 1n]) },
     { type: 'bool', dims: [3], data: new Uint8Array([1, 0, 1]) },
-    { type: 'string', dims: [2], data: ['héllo', ''] },
+    { type: 'string', dims: [3], data: [new TextEncoder().encode('héllo'), new Uint8Array(0), Uint8Array.of(0x61, 0, 0xff)] },
     { type: 'float32', dims: [], data: new Float32Array([3]) },
     { type: 'int32', dims: [0, 3], data: new Int32Array(0) },
   ];
 
   it.each(samples.map((tensor) => [`${tensor.type} [${tensor.dims.join(',')}]`, tensor] as const))('round-trips %s', (_, tensor) => {
     expect(decodeTensorProto(encodeTensorProto(tensor, 'sample'))).toEqual(tensor);
+  });
+
+  it('writes string elements as their UTF-8 bytes, NUL included', () => {
+    const decoded = decodeTensorProto(encodeTensorProto({ type: 'string', dims: [2], data: ['a\u0000b', 'é'] }));
+    expect((decoded.data as Uint8Array[]).map((e) => Buffer.from(e).toString('hex'))).toEqual(['610062', 'c3a9']);
   });
 
   it('reads the typed fields, with int32_data carrying narrow types and 64-bit values as Long', () => {

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { Model } from '../ts/index';
-import { TENSOR_TYPES, type Tensor } from '../ts/tensor';
+import { TENSOR_TYPES } from '../ts/protocol/datatypes';
+import { type Tensor } from '../ts/protocol/tensor';
 import { demoModels, identityModel } from './helpers/models';
 import { expectTensorClose, randomData, referenceRun } from './helpers/onnx-reference';
 

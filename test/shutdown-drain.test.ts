@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Client } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Tensor } from '../ts/tensor';
+import type { Tensor } from '../ts/protocol/tensor';
 import { CLI, connectionRefused, killLeftovers, processExists, spawnCli } from './helpers/cli-process';
 import { demoModels } from './helpers/models';
 import { expectTensorClose, randomData, referenceRun } from './helpers/onnx-reference';

@@ -9,6 +9,7 @@ export type {
   ModelStats,
   TensorInfo,
 } from './model-types';
-export { createTensor, type Tensor, type TensorData, type TensorType } from './tensor';
+export { createTensor, type BytesElement, type Tensor, type TensorData } from './protocol/tensor';
+export type { TensorType } from './protocol/datatypes';
 export { startServer, type RunningServer, type StartOptions } from './server/server';
 export { loadConfig, parseConfig, ConfigError, type ServerConfig, type ModelConfig } from './server/config';

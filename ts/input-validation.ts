@@ -1,6 +1,7 @@
 import { ProtonError } from './errors';
 import type { InferInputs, ModelMetadata, TensorInfo } from './model-types';
-import { TYPED_ARRAY_OF, elementCount, type Tensor } from './tensor';
+import { TYPED_ARRAY_OF } from './protocol/datatypes';
+import { elementCount, type Tensor } from './protocol/tensor';
 
 function describeShape(shape: ReadonlyArray<number | string>): string {
   return `[${shape.map((dim) => (dim === -1 ? '?' : String(dim))).join(',')}]`;
@@ -20,13 +21,19 @@ function fail(info: TensorInfo, tensor: Tensor, why?: string): never {
   );
 }
 
-function validateTensor(info: TensorInfo, tensor: Tensor, maxBatchSize: number): void {
+/** A single-element `[1]` tensor feeds a declared scalar (as onnxruntime-node allows): ORT gets `[]`. */
+function isScalarAsOne(info: TensorInfo, dims: readonly unknown[]): boolean {
+  return info.shape.length === 0 && dims.length === 1 && dims[0] === 1;
+}
+
+/** Checks one tensor and returns the dims to give ONNX Runtime. */
+function validateTensor(info: TensorInfo, tensor: Tensor, maxBatchSize: number): readonly number[] {
   if (typeof tensor !== 'object' || tensor === null) {
     throw new ProtonError('INVALID_ARGUMENT', `input '${info.name}': expected a tensor {type, dims, data}`);
   }
   if (tensor.type !== info.type) fail(info, tensor, 'wrong element type');
-  const dims = tensor.dims;
-  if (!Array.isArray(dims)) fail(info, tensor, 'dims must be an array');
+  if (!Array.isArray(tensor.dims)) fail(info, tensor, 'dims must be an array');
+  const dims: readonly number[] = isScalarAsOne(info, tensor.dims) ? [] : tensor.dims;
   if (dims.length !== info.shape.length) fail(info, tensor, `rank ${dims.length}, expected ${info.shape.length}`);
   for (let d = 0; d < dims.length; d++) {
     const dim = dims[d] as number;
@@ -45,9 +52,11 @@ function validateTensor(info: TensorInfo, tensor: Tensor, maxBatchSize: number):
   const count = elementCount(dims);
   if (info.type === 'string') {
     const data = tensor.data as unknown;
-    if (!Array.isArray(data) || data.some((s) => typeof s !== 'string')) fail(info, tensor, 'data must be an array of strings');
-    if (data.length !== count) fail(info, tensor, `${data.length} strings for ${count} elements`);
-    return;
+    if (!Array.isArray(data) || !data.every(isBytesElement)) {
+      fail(info, tensor, 'data must be an array of strings or Uint8Arrays');
+    }
+    if (data.length !== count) fail(info, tensor, `${data.length} elements for ${count}`);
+    return dims;
   }
   const ArrayType = TYPED_ARRAY_OF[info.type];
   if (!(tensor.data instanceof ArrayType)) {
@@ -57,6 +66,11 @@ function validateTensor(info: TensorInfo, tensor: Tensor, maxBatchSize: number):
   if (length !== count) {
     fail(info, tensor, `data has ${length} elements (${length * ArrayType.BYTES_PER_ELEMENT} bytes), the shape needs ${count}`);
   }
+  return dims;
+}
+
+function isBytesElement(value: unknown): boolean {
+  return typeof value === 'string' || value instanceof Uint8Array;
 }
 
 /** Input data and dims in the model's input order, as the addon takes them. */
@@ -81,14 +95,14 @@ export function orderInputs(metadata: ModelMetadata, inputs: InferInputs, maxBat
       const expected = metadata.inputs.map((i) => `'${i.name}'`).join(', ');
       throw new ProtonError('INVALID_ARGUMENT', `missing input '${info.name}' (the model takes ${expected})`);
     }
-    validateTensor(info, tensor, maxBatchSize);
+    const dims = validateTensor(info, tensor, maxBatchSize);
     if (maxBatchSize > 0) {
-      const rows = tensor.dims[0] as number;
+      const rows = dims[0] as number;
       if (batch >= 0 && rows !== batch) fail(info, tensor, `batch size ${rows} differs from the other inputs' ${batch}`);
       batch = rows;
     }
     ordered.datas.push(tensor.data);
-    ordered.dims.push(tensor.dims);
+    ordered.dims.push(dims);
   }
   if (Object.keys(inputs).length !== ordered.datas.length) {
     const known = new Set(metadata.inputs.map((i) => i.name));

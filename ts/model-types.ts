@@ -1,4 +1,5 @@
-import type { Tensor, TensorType } from './tensor';
+import type { TensorType } from './protocol/datatypes';
+import type { Tensor } from './protocol/tensor';
 
 /** One input or output of a loaded model. */
 export interface TensorInfo {

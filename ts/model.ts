@@ -10,7 +10,7 @@ import type {
   ModelStats,
 } from './model-types';
 import { native, type NativeLoadOptions, type NativeModel } from './native';
-import { isTensorType } from './tensor';
+import { isTensorType } from './protocol/datatypes';
 
 /**
  * An ONNX model served by its own native thread(s). `infer` only validates and enqueues on the

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 
 import { ProtonError } from './errors';
 import type { InferOutputs, ModelMetadata, ModelStats } from './model-types';
-import type { Tensor } from './tensor';
+import type { Tensor } from './protocol/tensor';
 
 /** Load options as the addon reads them (already validated in TS). */
 export interface NativeLoadOptions {

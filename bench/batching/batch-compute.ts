@@ -2,9 +2,10 @@ import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 
 import type { Model } from '../../ts/index';
-import { ORT_SESSION_OPTIONS } from '../micro/ort-path';
-import { summarize } from '../micro/stats';
-import { stackedInput, type BatchingModel } from './models';
+import type { InProcessModel } from '../common/models';
+import { summarizeCalls } from '../common/stats';
+import { ORT_SESSION_OPTIONS } from '../in-process/ort-main-path';
+import { stackedInput } from './stacked-input';
 
 /** How long one batch of `rows` takes when it runs alone, nothing else in flight. */
 export interface BatchCompute {
@@ -33,14 +34,14 @@ const TIMED_CALLS = 48;
 const INPUT_COPIES = 8;
 
 /** Times a single `rows`-row request alone, sequentially, through Proton and through onnxruntime-node. */
-export async function measureBatchCompute(model: BatchingModel, proton: Model, rows: number): Promise<BatchCompute> {
-  const { spec, batchInput } = model;
+export async function measureBatchCompute(model: InProcessModel, proton: Model, rows: number): Promise<BatchCompute> {
+  const { batchInput } = model;
   const input = stackedInput(model, rows);
   const copies = addressCopies(input.data);
   const oneRow = stackedInput(model, 1);
   const protonInputs = copies.map((data) => ({ [batchInput]: { type: 'float32' as const, dims: input.dims, data } }));
   const protonTimes = await timeCalls((i) => proton.infer(protonInputs[i % INPUT_COPIES] ?? {}));
-  const session = await ort.InferenceSession.create(spec.file, ORT_SESSION_OPTIONS);
+  const session = await ort.InferenceSession.create(model.file, ORT_SESSION_OPTIONS);
   try {
     const feeds = copies.map((data) => ({ [batchInput]: new ort.Tensor('float32', data, input.dims) }));
     const ortTimes = await timeCalls((i) => session.run(feeds[i % INPUT_COPIES] ?? {}));
@@ -75,6 +76,6 @@ async function timeCalls(call: (i: number) => Promise<unknown>): Promise<{ p50Us
     await call(i);
     samplesMs.push(performance.now() - start);
   }
-  const { p50Us, p99Us } = summarize(samplesMs, 1);
+  const { p50Us, p99Us } = summarizeCalls(samplesMs, 1);
   return { p50Us, p99Us };
 }

@@ -1,9 +1,9 @@
 import type { Model, ModelStats } from '../../ts/index';
-import type { InferPath } from '../micro/infer-path';
-import { measureInFlight, type Segment } from '../micro/measure';
-import type { RunOptions } from '../micro/run-config';
-import { summarize, type Measurement } from '../micro/stats';
-import { runqueueWaitByThread, runqueueWaitMs } from './contention';
+import { runqueueWaitByThread, runqueueWaitMs } from '../common/runqueue';
+import { summarizeCalls, type CallMeasurement } from '../common/stats';
+import type { InferPath } from '../in-process/infer-path';
+import { measureInFlight, type Segment } from '../in-process/measure';
+import type { RunOptions } from '../in-process/rounds';
 import { accumulateStats, emptyStats } from './proton-variant';
 
 /** One path to measure; `model` is set for Proton, whose batch statistics are collected too. */
@@ -14,7 +14,7 @@ export interface Cell {
 }
 
 export interface CellMeasurement {
-  measurement: Measurement;
+  measurement: CallMeasurement;
   /** Process CPU time over wall time: how many cores the path kept busy. */
   coresUsed: number;
   /** Time the process's threads waited for a core, over wall time (0.2 = 20% of a thread's time); NaN off Linux. */
@@ -30,7 +30,7 @@ interface Totals extends Segment {
 }
 
 /**
- * bench/micro's runConfig, keyed by cell instead of by path name so several Proton settings can
+ * bench/in-process's runConfig, keyed by cell instead of by path name so several Proton settings can
  * share a run: the measured time is split into rounds, each round runs every cell once in a
  * rotated order (a burst of load from elsewhere hits all alike), and cells never overlap.
  */
@@ -63,7 +63,7 @@ export async function measureCells(cells: readonly Cell[], inFlight: number, opt
   const results = new Map<string, CellMeasurement>();
   for (const [key, total] of totals) {
     const measured: CellMeasurement = {
-      measurement: summarize(total.samplesMs, total.wallMs, total.cpuMs),
+      measurement: summarizeCalls(total.samplesMs, total.wallMs, total.cpuMs),
       coresUsed: total.cpuMs / total.wallMs,
       runqueueWait: total.waitMs / total.wallMs,
     };

@@ -1,43 +1,12 @@
-import { Model, type ModelLoadOptions, type ModelStats } from '../../ts/index';
-import type { Tensor } from '../../ts/tensor';
-import type { BenchModel } from '../micro/bench-models';
-import type { InferPath } from '../micro/infer-path';
+import type { ModelStats } from '../../ts/index';
+import type { InProcessModel } from '../common/models';
+import { openProtonPath, type ProtonPath } from '../in-process/proton-path';
 import { INTRA_OP_THREADS, type BatchingConfig } from './options';
 
-/** Proton with or without dynamic batching; the model is kept for its stats and for extra requests. */
-export interface ProtonVariant {
-  /** bench/micro's path interface, so its measuring loop runs it unchanged. */
-  path: InferPath;
-  model: Model;
-}
-
-/** Loads `spec` with batching `config` (undefined: batching off) and the shared thread budget. */
-export async function openProtonVariant(spec: BenchModel, config: BatchingConfig | undefined): Promise<ProtonVariant> {
-  const options: ModelLoadOptions = { intraOpNumThreads: INTRA_OP_THREADS, interOpNumThreads: 1 };
-  if (config !== undefined) {
-    options.maxBatchSize = config.maxBatchSize;
-    options.maxQueueDelayUs = config.maxQueueDelayUs;
-  }
-  const model = await Model.load(spec.file, options);
-  // Built once: Proton reads input buffers in place and nothing writes to them.
-  const inputs: Record<string, Tensor> = {};
-  for (const [name, input] of Object.entries(spec.inputs)) inputs[name] = { type: 'float32', dims: input.dims, data: input.data };
-  return {
-    model,
-    path: {
-      name: 'proton',
-      async infer() {
-        const outputs = await model.infer(inputs);
-        return float32Data(outputs[spec.outputName], spec.outputName);
-      },
-      close: () => model.close(),
-    },
-  };
-}
-
-export function float32Data(tensor: Tensor | undefined, name: string): Float32Array {
-  if (!(tensor?.data instanceof Float32Array)) throw new Error(`proton: output '${name}' is not float32`);
-  return tensor.data;
+/** Proton with batching `config` (undefined: batching off) and the shared thread budget. */
+export function openProtonVariant(spec: InProcessModel, config: BatchingConfig | undefined): Promise<ProtonPath> {
+  const batching = config === undefined ? {} : { maxBatchSize: config.maxBatchSize, maxQueueDelayUs: config.maxQueueDelayUs };
+  return openProtonPath(spec, { intraOpNumThreads: INTRA_OP_THREADS, interOpNumThreads: 1, ...batching });
 }
 
 /** Executions, inferences and batch sizes between two `model.stats()` snapshots. */

@@ -1,6 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import { formatMicros } from '../common/format';
+import { machineLine } from '../common/machine';
+import { targetsTable } from '../common/targets';
+import { writeJson } from '../common/write-json';
 import { describeBatchConfig } from './options';
 import type { BatchStats } from './proton-variant';
 import type { BatchingReport, ModelResult, PathResult } from './results';
@@ -31,7 +35,7 @@ export function formatBatchingText(report: BatchingReport): string {
   const table = [HEADERS, ...rows]
     .map((row) => row.map((cell, c) => (LEFT_ALIGNED.has(c) ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ').trimEnd())
     .join('\n');
-  return [table, '', ...detailLines(report), '', ...targetLines(report), '', machineLine(report)].join('\n');
+  return [table, '', ...detailLines(report), '', ...targetLines(report), '', machineLine(report.machine)].join('\n');
 }
 
 /** The same as a Markdown document, machine description first. */
@@ -40,7 +44,7 @@ export function formatBatchingMarkdown(report: BatchingReport): string {
   const lines = [
     '# Dynamic batching benchmark (issue 5)',
     '',
-    `Machine: ${machineLine(report)}.`,
+    `Machine: ${machineLine(report.machine)}.`,
     '',
     `Settings: batch-1 requests, ${s.inFlight} in flight; ${s.durationS} s measured per path (${s.rounds} interleaved rounds) after ${s.warmupS} s of warm-up; ` +
       `ONNX Runtime intraOpNumThreads ${s.intraOpNumThreads} and interOpNumThreads ${s.interOpNumThreads} for every path ` +
@@ -61,16 +65,15 @@ export function formatBatchingMarkdown(report: BatchingReport): string {
     '',
     '## Targets',
     '',
-    ...targetLines(report).map((line) => `- ${line}`),
+    ...targetLines(report),
     '',
   ];
   return lines.join('\n');
 }
 
 export async function writeBatchingReport(report: BatchingReport, jsonFile: string, markdownFile: string): Promise<void> {
-  await mkdir(path.dirname(jsonFile), { recursive: true });
+  await writeJson(jsonFile, report);
   await mkdir(path.dirname(markdownFile), { recursive: true });
-  await writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(markdownFile, formatBatchingMarkdown(report));
 }
 
@@ -85,14 +88,14 @@ function tableRow(model: ModelResult, p: PathResult): string[] {
     model.model,
     p.key,
     Math.round(m.callsPerSecond).toLocaleString('en-US'),
-    fixed(m.meanUs),
-    fixed(m.p50Us),
-    fixed(m.p99Us),
+    formatMicros(m.meanUs),
+    formatMicros(m.p50Us),
+    formatMicros(m.p99Us),
     p.ratios ? `${p.ratios.vsOrtMain.toFixed(2)}x` : '',
     p.ratios ? `${p.ratios.vsOrtWorker.toFixed(2)}x` : '',
     p.batchStats && p.kind === 'proton-batching' ? p.batchStats.meanBatchSize.toFixed(1) : '',
     p.batchStats && p.kind === 'proton-batching' ? String(p.batchStats.largestBatch) : '',
-    fixed(m.cpuUsPerCall),
+    formatMicros(m.cpuUsPerCall),
     p.coresUsed === undefined ? '' : p.coresUsed.toFixed(2),
     p.runqueueWait === undefined || Number.isNaN(p.runqueueWait) ? 'n/a' : `${(100 * p.runqueueWait).toFixed(0)}%`,
   ];
@@ -158,24 +161,11 @@ function describeStats(stats: BatchStats): string {
   return `${stats.executions} executions, ${stats.inferences} requests, mean batch ${stats.meanBatchSize.toFixed(1)}; executions by batch size: ${parts.join(', ')}`;
 }
 
+/** The targets table, then which settings met both. */
 function targetLines(report: BatchingReport): string[] {
   if (report.targets.length === 0) return ['no target applies (no model that batches was measured)'];
-  const lines = report.targets.map((t) => `${t.met ? 'met' : 'MISSED'}: ${t.model} ${t.path}: ${t.target}: ${t.measured}, required ${t.required}`);
   const byPath = new Map<string, boolean[]>();
-  for (const t of report.targets) byPath.set(`${t.model} ${t.path}`, [...(byPath.get(`${t.model} ${t.path}`) ?? []), t.met]);
+  for (const t of report.targets) byPath.set(`${t.model} ${t.path}`, [...(byPath.get(`${t.model} ${t.path}`) ?? []), t.status === 'met']);
   const both = [...byPath].filter(([, met]) => met.length === 2 && met.every(Boolean)).map(([path]) => path);
-  lines.push(`both targets met by: ${both.length > 0 ? both.join(', ') : 'no setting'}`);
-  return lines;
-}
-
-function machineLine(report: BatchingReport): string {
-  const m = report.machine;
-  return (
-    `${m.cpu}, ${m.cores} cores, ${m.os}, Node ${m.node}, onnxruntime-node ${m.onnxruntimeNode}; ` +
-    `load average at start ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')}; ${m.date}`
-  );
-}
-
-function fixed(value: number): string {
-  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+  return [targetsTable(report.targets), `Both targets met by: ${both.length > 0 ? both.join(', ') : 'no setting'}.`];
 }

@@ -1,6 +1,8 @@
-import type { Machine } from '../micro/report';
-import type { Measurement } from '../micro/stats';
+import type { Machine } from '../common/machine';
+import type { CallMeasurement } from '../common/stats';
+import type { TargetResult } from '../common/targets';
 import type { BatchCompute } from './batch-compute';
+import { checkTarget } from '../common/targets';
 import type { BatchingConfig, BatchingModelName } from './options';
 import type { BatchStats } from './proton-variant';
 
@@ -11,7 +13,7 @@ export interface PathResult {
   key: string;
   kind: PathKind;
   batching?: BatchingConfig;
-  measurement?: Measurement;
+  measurement?: CallMeasurement;
   /** Process CPU time over wall time while this path ran: cores it kept busy. */
   coresUsed?: number;
   /** Time the process's threads waited for a core, over wall time; high means other processes starved the run. */
@@ -37,14 +39,10 @@ export interface ModelResult {
   paths: PathResult[];
 }
 
-export interface TargetCheck {
+/** One of issue 5's targets for one batching setting (common TargetResult, with the setting it belongs to). */
+export interface TargetCheck extends TargetResult {
   model: BatchingModelName;
   path: string;
-  target: string;
-  /** The threshold and the measured value, in words with units. */
-  required: string;
-  measured: string;
-  met: boolean;
 }
 
 export interface BatchingReport {
@@ -87,26 +85,19 @@ export function checkTargets(models: readonly ModelResult[]): TargetCheck[] {
     for (const path of model.paths) {
       const { batching, measurement, ratios, batchCompute } = path;
       if (path.kind !== 'proton-batching' || batching === undefined || measurement === undefined) continue;
+      const where = { model: model.model, path: path.key };
       if (ratios !== undefined) {
-        checks.push({
-          model: model.model,
-          path: path.key,
-          target: `throughput >= ${THROUGHPUT_TARGET}x onnxruntime-node in-process`,
-          required: `>= ${THROUGHPUT_TARGET.toFixed(2)}x`,
-          measured: `${ratios.vsOrtMain.toFixed(2)}x (${Math.round(measurement.callsPerSecond)} vs ${Math.round(measurement.callsPerSecond / ratios.vsOrtMain)} calls/s)`,
-          met: ratios.vsOrtMain >= THROUGHPUT_TARGET,
-        });
+        const measured = `${Math.round(measurement.callsPerSecond)} vs ${Math.round(measurement.callsPerSecond / ratios.vsOrtMain)} calls/s`;
+        const target = `${model.model} ${path.key}: throughput ≥ ${THROUGHPUT_TARGET}x onnxruntime-node in the main thread`;
+        checks.push({ ...where, ...checkTarget(target, ratios.vsOrtMain, THROUGHPUT_TARGET, 'at-least', measured) });
       }
       if (batchCompute !== undefined) {
         const bound = batching.maxQueueDelayUs + batchCompute.protonP50Us;
-        checks.push({
-          model: model.model,
-          path: path.key,
-          target: "p99 <= max_queue_delay_us + one batch's compute",
-          required: `<= ${Math.round(bound)} µs (${batching.maxQueueDelayUs} + ${Math.round(batchCompute.protonP50Us)} µs for a batch of ${batchCompute.rows} alone)`,
-          measured: `p99 ${Math.round(measurement.p99Us)} µs`,
-          met: measurement.p99Us <= bound,
-        });
+        const measured =
+          `p99 ${Math.round(measurement.p99Us)} µs vs ${Math.round(bound)} µs (${batching.maxQueueDelayUs} µs delay + ` +
+          `${Math.round(batchCompute.protonP50Us)} µs for a batch of ${batchCompute.rows} alone)`;
+        const target = `${model.model} ${path.key}: p99 ≤ max_queue_delay_us + one batch's compute`;
+        checks.push({ ...where, ...checkTarget(target, measurement.p99Us / bound, 1, 'at-most', measured) });
       }
     }
   }

@@ -1,14 +1,14 @@
-import { DEMO_MODELS_DIR, ensureDemoModels } from '../../ts/onnx/demo-models';
 import { isProtonError, Model } from '../../ts/index';
-import type { InferPath } from '../micro/infer-path';
-import { openOrtMainPath } from '../micro/ort-path';
-import { describeMachine } from '../micro/report';
-import type { RunOptions } from '../micro/run-config';
-import { verifyPaths } from '../micro/verify';
-import { openWorkerPath } from '../micro/worker-path';
+import { describeMachine } from '../common/machine';
+import { inProcessModel, type InProcessModel } from '../common/models';
+import type { InferPath } from '../in-process/infer-path';
+import { openOrtMainPath } from '../in-process/ort-main-path';
+import type { RunOptions } from '../in-process/rounds';
+import { verifyPaths } from '../in-process/verify';
+import { openWorkerPath } from '../in-process/worker-path';
 import { measureBatchCompute } from './batch-compute';
 import { measureCells, type Cell } from './measure-cells';
-import { batchingModel, MODEL_FILES, type BatchingModel } from './models';
+import { cannotBatchNote } from './stacked-input';
 import { DEFAULT_BATCHING_OPTIONS, INTRA_OP_THREADS, type BatchingBenchOptions, type BatchingConfig } from './options';
 import { batchStats, openProtonVariant } from './proton-variant';
 import { addRatios, checkTargets, type BatchingReport, type ModelResult, type PathResult } from './results';
@@ -26,14 +26,11 @@ export async function runBatchingBench(overrides: Partial<BatchingBenchOptions> 
   const warmupS = options.warmupS ?? Math.max(0.25, options.durationS / 4);
   const run: RunOptions = { durationMs: options.durationS * 1000, warmupMs: warmupS * 1000, rounds: options.rounds };
   const machine = describeMachine();
-  if (machine.loadAverage[0] > machine.cores / 2) {
-    log(`warning: load average ${machine.loadAverage[0].toFixed(2)} on ${machine.cores} cores; figures will be noisy`);
+  if (machine.loadAverageAtStart[0] > machine.cores / 2) {
+    log(`warning: load average ${machine.loadAverageAtStart[0].toFixed(2)} on ${machine.cores} cores; figures will be noisy`);
   }
-  const files = await ensureDemoModels(DEMO_MODELS_DIR);
   const models: ModelResult[] = [];
-  for (const name of options.models) {
-    models.push(await benchmarkModel(batchingModel(name, files[MODEL_FILES[name]]), options, run, log));
-  }
+  for (const name of options.models) models.push(await benchmarkModel(await inProcessModel(name), options, run, log));
   return {
     machine,
     settings: {
@@ -55,8 +52,8 @@ export function batchingKey(config: BatchingConfig | undefined): string {
   return config === undefined ? 'proton off' : `proton b${config.maxBatchSize} d${config.maxQueueDelayUs}`;
 }
 
-async function benchmarkModel(model: BatchingModel, options: BatchingBenchOptions, run: RunOptions, log: (line: string) => void): Promise<ModelResult> {
-  const { spec } = model;
+async function benchmarkModel(model: InProcessModel, options: BatchingBenchOptions, run: RunOptions, log: (line: string) => void): Promise<ModelResult> {
+  const spec = model;
   const result: ModelResult = {
     model: spec.name as ModelResult['model'],
     file: spec.file,
@@ -64,7 +61,8 @@ async function benchmarkModel(model: BatchingModel, options: BatchingBenchOption
     canBatch: model.canBatch,
     paths: [],
   };
-  if (model.note !== undefined) result.note = model.note;
+  const note = cannotBatchNote(model);
+  if (note !== undefined) result.note = note;
   const open: InferPath[] = [];
   const cells: Cell[] = [];
   const batchingCells: Array<{ cell: Cell; path: PathResult; proton: Model }> = [];
@@ -76,8 +74,8 @@ async function benchmarkModel(model: BatchingModel, options: BatchingBenchOption
       result.verification = { batchRows: verified.rows, maxDifference: verified.maxDifference };
       for (const config of options.batchConfigs) {
         const variant = await openProtonVariant(spec, config);
-        open.push(variant.path);
-        const cell: Cell = { key: batchingKey(config), path: variant.path, model: variant.model };
+        open.push(variant);
+        const cell: Cell = { key: batchingKey(config), path: variant, model: variant.model };
         const path: PathResult = { key: cell.key, kind: 'proton-batching', batching: config };
         cells.push(cell);
         batchingCells.push({ cell, path, proton: variant.model });
@@ -87,8 +85,8 @@ async function benchmarkModel(model: BatchingModel, options: BatchingBenchOption
       result.paths.push(await rejectedBatching(model, options.batchConfigs[0]));
     }
     const off = await openProtonVariant(spec, undefined);
-    open.push(off.path);
-    cells.push({ key: batchingKey(undefined), path: off.path, model: off.model });
+    open.push(off);
+    cells.push({ key: batchingKey(undefined), path: off, model: off.model });
     result.paths.push({ key: batchingKey(undefined), kind: 'proton-off' });
     const ortMain = await openOrtMainPath(spec);
     open.push(ortMain);
@@ -122,14 +120,14 @@ async function benchmarkModel(model: BatchingModel, options: BatchingBenchOption
 }
 
 /** The batching-on cell of a model without a dynamic batch dimension: Proton's load-time answer. */
-async function rejectedBatching(model: BatchingModel, config: BatchingConfig): Promise<PathResult> {
+async function rejectedBatching(model: InProcessModel, config: BatchingConfig): Promise<PathResult> {
   let loaded: Model;
   try {
-    loaded = await Model.load(model.spec.file, { intraOpNumThreads: INTRA_OP_THREADS, maxBatchSize: config.maxBatchSize });
+    loaded = await Model.load(model.file, { intraOpNumThreads: INTRA_OP_THREADS, maxBatchSize: config.maxBatchSize });
   } catch (error) {
     if (!isProtonError(error) || error.code !== 'INVALID_ARGUMENT') throw error;
     return { key: 'proton batching on', kind: 'proton-batching', batching: config, rejected: error.message };
   }
   await loaded.close();
-  throw new Error(`${model.spec.name}: Proton accepted maxBatchSize ${config.maxBatchSize} for a model with a fixed batch dimension`);
+  throw new Error(`${model.name}: Proton accepted maxBatchSize ${config.maxBatchSize} for a model with a fixed batch dimension`);
 }

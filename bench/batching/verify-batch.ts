@@ -1,13 +1,14 @@
 import * as ort from 'onnxruntime-node';
 
 import { Model } from '../../ts/index';
-import { float32Output, ORT_SESSION_OPTIONS } from '../micro/ort-path';
-import { stackedInput, type BatchingModel } from './models';
+import type { InProcessModel } from '../common/models';
+import { float32Output, ORT_SESSION_OPTIONS } from '../in-process/ort-main-path';
+import { float32Data } from '../in-process/proton-path';
+import { maxDifference } from '../in-process/verify';
 import { INTRA_OP_THREADS } from './options';
-import { maxDifference } from '../micro/verify';
-import { float32Data } from './proton-variant';
+import { stackedInput } from './stacked-input';
 
-/** As bench/micro/verify.ts: float results may differ in the last bits; anything larger is a bug. */
+/** As bench/in-process/verify.ts: float results may differ in the last bits; anything larger is a bug. */
 const TOLERANCE = 1e-5;
 
 /**
@@ -16,8 +17,9 @@ const TOLERANCE = 1e-5;
  * against onnxruntime-node running that caller's input alone. Throws on any mismatch: a fast
  * but wrong batcher is never timed.
  */
-export async function verifyBatchedResults(model: BatchingModel, rows: number): Promise<{ rows: number; maxDifference: number }> {
-  const { spec, batchInput } = model;
+export async function verifyBatchedResults(model: InProcessModel, rows: number): Promise<{ rows: number; maxDifference: number }> {
+  const { batchInput } = model;
+  const spec = model;
   const stacked = stackedInput(model, rows);
   const rowLength = stacked.data.length / rows;
   const rowDims = [1, ...stacked.dims.slice(1)];

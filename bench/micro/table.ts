@@ -1,5 +1,5 @@
-import { PATH_NAMES } from './infer-path';
-import type { ConfigResult } from './results';
+import { formatMicros } from '../common/format';
+import { PATH_NAMES, type ConfigResult } from './results';
 
 const HEADERS = ['model', 'in flight', 'path', 'mean µs', 'p50 µs', 'p99 µs', 'wall µs/call', 'cpu µs/call', 'calls/s', 'proton ×'];
 /** Text columns align left, numbers right. */
@@ -16,11 +16,11 @@ export function formatTable(results: readonly ConfigResult[]): string {
         result.model,
         String(result.inFlight),
         name,
-        fixed(m.meanUs),
-        fixed(m.p50Us),
-        fixed(m.p99Us),
-        fixed(1e6 / m.callsPerSecond),
-        fixed(m.cpuUsPerCall),
+        formatMicros(m.meanUs),
+        formatMicros(m.p50Us),
+        formatMicros(m.p99Us),
+        formatMicros(1e6 / m.callsPerSecond),
+        formatMicros(m.cpuUsPerCall),
         Math.round(m.callsPerSecond).toLocaleString('en-US'),
         name === 'proton' ? '' : `${(proton / m.callsPerSecond).toFixed(2)}x`,
       ]);
@@ -38,11 +38,6 @@ export function formatRatios(results: readonly ConfigResult[]): string {
         `${r.ratios.vsOrtWorker.toFixed(2)}x the JS worker path`,
     )
     .join('\n');
-}
-
-function fixed(value: number): string {
-  if (Number.isNaN(value)) return 'n/a';
-  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
 
 function align(rows: readonly string[][]): string {

@@ -3,10 +3,9 @@
  * a fixed small response without decoding or inference. What no inference server on uWS can beat.
  * Usage: node dist/bench/servers/http-ceiling-server.js --model name=path ... --port P
  */
-import * as ort from 'onnxruntime-node';
 import type { ModelMetadata } from '../../ts/model-types';
 import { loadUws, type ListenSocket, type TemplatedApp } from '../../ts/server/http/uws';
-import { metadataOfSession, v2ModelMetadata } from './ort-metadata';
+import { readMetadata, v2ModelMetadata } from './ort-metadata';
 import { parseServerArgs } from './server-cli';
 import { exitOnSignal, failStartup } from './shutdown';
 
@@ -49,16 +48,6 @@ async function main(): Promise<void> {
     uws.us_listen_socket_close(listenSocket);
     app.close();
   });
-}
-
-/** Metadata only: the session is released right away, this server never runs a model. */
-async function readMetadata(file: string): Promise<ModelMetadata> {
-  const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'disabled' });
-  try {
-    return metadataOfSession(session);
-  } finally {
-    await session.release();
-  }
 }
 
 main().catch(failStartup);

@@ -2,17 +2,17 @@
  * The raw ONNX Runtime ceiling: no server, no network. Loads one model with the Proton addon
  * (same threads as the servers) and keeps N calls in flight in a tight loop, with the clients'
  * load loop and the suite's inputs. Runs as its own process so nothing else shares its event loop.
- * Prints one line `RESULT <json>`: a Measurement per requested cell.
+ * Prints one line `RESULT <json>`: a measurement and this process's CPU time per requested cell.
  * Usage: node dist/bench/servers/ort-ceiling.js --model name=path --threads 1 --cells '[{"concurrency":1,"plan":{...}}]'
  */
 import { Command } from 'commander';
 import { Model } from '../../ts/model';
 import type { InferInputs } from '../../ts/model-types';
-import type { Measurement } from '../suite/cell-result';
-import { RESULT_PREFIX, type CeilingCell } from '../suite/ceiling-protocol';
+import { positiveInteger } from '../common/cli-options';
+import { cpuMeter } from '../common/process-cpu';
+import { RESULT_PREFIX, type CeilingCell, type CeilingResult } from '../suite/ceiling-protocol';
 import { measureCell } from '../suite/measure-cell';
 import { benchInputs, specOfMetadata } from '../suite/model-inputs';
-import { positiveInteger } from '../cli-options';
 import { collectModel, type ModelArg } from './server-cli';
 import { failStartup } from './shutdown';
 
@@ -34,8 +34,14 @@ async function main(): Promise<void> {
   }
   const send = (): Promise<unknown> => model.infer(inputs);
   await send(); // the first run allocates ORT's buffers: keep it out of every cell
-  const results: Measurement[] = [];
-  for (const cell of cells) results.push(await measureCell(send, cell.concurrency, cell.plan));
+  const results: CeilingResult[] = [];
+  for (const cell of cells) {
+    let meter: { stop(): number } | undefined;
+    const measurement = await measureCell(send, cell.concurrency, cell.plan, () => {
+      meter = cpuMeter(process.pid);
+    });
+    results.push({ measurement, cpuMs: meter?.stop() ?? Number.NaN });
+  }
   await model.close();
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(results)}\n`);
 }

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { positiveInteger } from '../cli-options';
+import { positiveInteger } from '../common/cli-options';
 
 /**
  * The command line every benchmark child server takes, so the suite starts them all alike:
@@ -18,6 +18,8 @@ export interface BenchServerArgs {
   host: string;
   port: number;
   grpcPort: number | undefined;
+  /** Where the JS baselines run onnxruntime-node (js-worker-server only). */
+  inference: 'worker' | 'event-loop';
 }
 
 /** Parses `process.argv` for the child server called `name`; exits with a usage message on a mistake. */
@@ -29,9 +31,11 @@ export function parseServerArgs(name: string, description: string): BenchServerA
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .requiredOption('--port <port>', 'REST port', port)
     .option('--grpc-port <port>', 'gRPC port', port)
+    .option('--inference <where>', "JS baselines: 'worker' (a worker_thread per model) or 'event-loop'", inferenceChoice, 'worker')
     .parse()
-    .opts<{ model: ModelArg[]; threads: number; host: string; port: number; grpcPort?: number }>();
-  return { models: options.model, threads: options.threads, host: options.host, port: options.port, grpcPort: options.grpcPort };
+    .opts<{ model: ModelArg[]; threads: number; host: string; port: number; grpcPort?: number; inference: BenchServerArgs['inference'] }>();
+  const { model: models, threads, host, grpcPort, inference } = options;
+  return { models, threads, host, port: options.port, grpcPort, inference };
 }
 
 /** `name=path` → a model argument; repeated flags accumulate. */
@@ -41,6 +45,10 @@ export function collectModel(value: string, previous: ModelArg[]): ModelArg[] {
   return [...previous, { name: value.slice(0, split), path: value.slice(split + 1) }];
 }
 
+function inferenceChoice(value: string): BenchServerArgs['inference'] {
+  if (value !== 'worker' && value !== 'event-loop') throw new InvalidArgumentError("expected 'worker' or 'event-loop'");
+  return value;
+}
 
 function port(value: string): number {
   const parsed = Number(value);

@@ -1,3 +1,4 @@
+import { HEAVY_MODEL } from '../common/models';
 import { runsInference, type Variant } from './variants';
 
 /**
@@ -21,9 +22,6 @@ export interface PlanSettings {
   /** Measure Mask R-CNN with every variant, not just the default selection. */
   maskrcnnAll: boolean;
 }
-
-/** The model whose inferences take seconds. */
-export const HEAVY_MODEL = 'maskrcnn';
 
 const key = (variant: Variant): string => `${variant.server}/${variant.client}`;
 

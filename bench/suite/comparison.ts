@@ -1,4 +1,4 @@
-import { BENCH_MODEL_NAMES } from './bench-models';
+import { BENCH_MODEL_NAMES } from '../common/models';
 import type { CellResult } from './cell-result';
 import { VARIANTS, type ServerId } from './variants';
 
@@ -13,12 +13,12 @@ export interface ComparisonRow extends CellResult {
    * level (Mask R-CNN's ceiling runs at concurrency 1 only; one instance serializes anyway).
    */
   ortCeilingConcurrency: number | undefined;
-  /** Against the HTTP ceiling with the same REST encoding and concurrency. */
-  vsHttpCeiling: number | undefined;
+  /** Against the protocol's ceiling at the same concurrency: the HTTP ceiling with the same REST encoding, or the gRPC ceiling. */
+  vsProtocolCeiling: number | undefined;
 }
 
 /** The servers that answer with inference: the ones the ratios describe. */
-const SERVING: ReadonlySet<ServerId> = new Set(['proton', 'js-worker', 'node-http']);
+const SERVING: ReadonlySet<ServerId> = new Set(['proton', 'js-worker', 'ort-event-loop', 'node-http']);
 
 /** Adds the ratios to every cell and orders the rows by model, concurrency and variant. */
 export function compareCells(cells: readonly CellResult[]): ComparisonRow[] {
@@ -27,16 +27,16 @@ export function compareCells(cells: readonly CellResult[]): ComparisonRow[] {
   return sortRows(
     cells.map((cell): ComparisonRow => {
       if (!SERVING.has(cell.server)) {
-        return { ...cell, vsJsWorker: undefined, vsOrtCeiling: undefined, ortCeilingConcurrency: undefined, vsHttpCeiling: undefined };
+        return { ...cell, vsJsWorker: undefined, vsOrtCeiling: undefined, ortCeilingConcurrency: undefined, vsProtocolCeiling: undefined };
       }
       const ceiling = find('ort-ceiling', 'in-process', cell.model, cell.concurrency) ?? bestCell(cells, 'ort-ceiling', cell.model);
-      const isRest = cell.client === 'rest-binary' || cell.client === 'rest-json';
+      const protocolCeiling = cell.client === 'grpc' ? find('grpc-ceiling', 'grpc', cell.model, cell.concurrency) : find('http-ceiling', cell.client, cell.model, cell.concurrency);
       return {
         ...cell,
         vsJsWorker: ratio(cell, find('js-worker', cell.client, cell.model, cell.concurrency)),
         vsOrtCeiling: ratio(cell, ceiling),
         ortCeilingConcurrency: ceiling?.concurrency,
-        vsHttpCeiling: isRest ? ratio(cell, find('http-ceiling', cell.client, cell.model, cell.concurrency)) : undefined,
+        vsProtocolCeiling: ratio(cell, protocolCeiling),
       };
     }),
   );

@@ -1,7 +1,8 @@
 import { generateInputs, type NamedTensor } from '../../ts/client/input-generator';
 import type { ModelSpec } from '../../ts/client/model-spec';
 import type { ModelMetadata } from '../../ts/model-types';
-import { toV2Datatype, toV2Shape } from '../../ts/server/datatype';
+import { toV2Shape } from '../../ts/protocol/model-metadata';
+import { toV2Datatype } from '../../ts/protocol/datatypes';
 
 /** Every variant sends the same generated inputs: one seed for the whole suite. */
 export const INPUT_SEED = 1;

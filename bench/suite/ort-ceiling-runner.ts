@@ -1,10 +1,10 @@
 import path from 'node:path';
-import type { BenchModel } from './bench-models';
+import { ChildProcessHandle } from '../common/child-process';
+import type { BenchModelFile } from '../common/models';
+import { compiledScript } from '../common/paths';
 import { plannedLevels, cellPlan, type PlanSettings } from './cell-plan';
-import type { CellResult, Measurement } from './cell-result';
-import { RESULT_PREFIX, type CeilingCell } from './ceiling-protocol';
-import { ChildProcessHandle } from './child-process';
-import { compiledScript } from './paths';
+import { cpuUsPerRequest, type CellResult } from './cell-result';
+import { RESULT_PREFIX, type CeilingCell, type CeilingResult } from './ceiling-protocol';
 import type { Variant } from './variants';
 import { cellTimeLimitMs, withWatchdog } from './watchdog';
 
@@ -12,7 +12,7 @@ const VARIANT: Variant = { server: 'ort-ceiling', client: 'in-process' };
 
 /** Runs the ORT ceiling for one model in its own child process and returns its cells. */
 export async function measureOrtCeiling(
-  model: BenchModel,
+  model: BenchModelFile,
   settings: PlanSettings,
   threads: number,
   logDir: string,
@@ -37,13 +37,17 @@ export async function measureOrtCeiling(
   if (expired) throw new Error(`the ORT ceiling for ${model.name} did not finish within ${limitMs / 1000} s and was killed:\n${child.tail()}`);
   const line = child.stdout.find((text) => text.startsWith(RESULT_PREFIX));
   if (code !== 0 || line === undefined) throw new Error(`the ORT ceiling for ${model.name} failed (exit ${code}):\n${child.tail()}`);
-  const measurements = JSON.parse(line.slice(RESULT_PREFIX.length)) as Measurement[];
-  return cells.map((cell, index) => ({
-    ...VARIANT,
-    model: model.name,
-    concurrency: cell.concurrency,
-    plan: cell.plan,
-    generator: 'in-process' as const,
-    ...measurements[index]!,
-  }));
+  const results = JSON.parse(line.slice(RESULT_PREFIX.length)) as CeilingResult[];
+  return cells.map((cell, index) => {
+    const { measurement, cpuMs } = results[index]!;
+    return {
+      ...VARIANT,
+      model: model.name,
+      concurrency: cell.concurrency,
+      plan: cell.plan,
+      generator: 'in-process' as const,
+      serverCpuUsPerRequest: cpuUsPerRequest(cpuMs ?? Number.NaN, measurement),
+      ...measurement,
+    };
+  });
 }

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { markdownTable } from './markdown';
+import { markdownTable } from '../common/markdown';
 
 /**
  * Top self-time functions of a V8 CPU profile (`node --cpu-prof`): each sample's time goes to the

@@ -1,20 +1,20 @@
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveBenchModels } from './bench-models';
+import { formatCpuUs, formatLatency, formatThroughput } from '../common/format';
+import { toolAvailable } from '../common/load-tools';
+import { describeMachine } from '../common/machine';
+import { resolveBenchModels } from '../common/models';
 import { plannedLevels } from './cell-plan';
-import type { CellResult } from './cell-result';
+import type { CellResult, RefusedCell } from './cell-result';
 import { compareCells } from './comparison';
-import { describeMachine } from './machine';
-import { formatLatency, formatThroughput } from './format';
-import { measureServer } from './measure-server';
+import { measureServer, type LoadSettings } from './measure-server';
 import type { SuiteOptions } from './options';
 import { measureOrtCeiling } from './ort-ceiling-runner';
 import { startServerChild, type ServerLaunch } from './server-children';
 import { threadBudget, type SuiteReport } from './suite-report';
 import { evaluateTargets, loadGeneratorNotes } from './targets';
 import { SERVER_IDS, VARIANTS, variantLabel } from './variants';
-import { wrkAvailable } from './wrk-load';
 
 /**
  * One suite run: each selected server in turn, as a child process, measured by the same load from
@@ -22,9 +22,11 @@ import { wrkAvailable } from './wrk-load';
  * become notes; the run goes on.
  */
 export async function runSuite(options: SuiteOptions, log: (line: string) => void): Promise<SuiteReport> {
-  if (options.httpLoad === 'wrk' && !(await wrkAvailable())) {
-    throw new Error('--http-load wrk needs the wrk command: apt-get install -y wrk');
-  }
+  const load: LoadSettings = {
+    load: options.load,
+    available: { wrk: await toolAvailable('wrk'), h2load: await toolAvailable('h2load') },
+    h2loadConnections: options.h2loadConnections,
+  };
   const started = Date.now();
   const machine = describeMachine();
   const { models, notes } = await resolveBenchModels(options.models);
@@ -36,13 +38,15 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
   await mkdir(logDir, { recursive: true });
   const launch: ServerLaunch = { models, threads: options.threads, protonNodeArgs: options.protonNodeArgs, logDir };
   const cells: CellResult[] = [];
+  const refused: RefusedCell[] = [];
   const report = (cell: CellResult): void => {
     cells.push(cell);
     if (cell.requests === cell.errors) notes.push(`${variantLabel(cell)} on ${cell.model} at c=${cell.concurrency}: no request succeeded`);
     const errors = cell.errors > 0 ? `  errors ${cell.errors} (${cell.errorKinds[0]?.key ?? ''})` : '';
     log(
       `  ${variantLabel(cell).padEnd(30)} ${cell.model.padEnd(10)} c=${String(cell.concurrency).padEnd(3)} ` +
-        `${formatThroughput(cell.throughput).padStart(7)} req/s  p50 ${formatLatency(cell.latency.median)}  p99 ${formatLatency(cell.latency.p99)}${errors}`,
+        `${formatThroughput(cell.throughput).padStart(7)} req/s  p50 ${formatLatency(cell.latency.median)}  p99 ${formatLatency(cell.latency.p99)}  ` +
+        `server CPU ${formatCpuUs(cell.serverCpuUsPerRequest)} µs/req (${cell.generator})${errors}`,
     );
   };
 
@@ -71,8 +75,12 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
       continue;
     }
     try {
-      const run = await measureServer(child, variants, planned, options, options.httpLoad, report);
+      const run = await measureServer(child, variants, planned, options, load, report);
       run.failures.forEach((failure) => log(`  FAILED ${failure}`));
+      for (const cell of run.refused) log(`  REFUSED ${variantLabel(cell)} ${cell.model} c=${cell.concurrency}: ${cell.reason}`);
+      refused.push(...run.refused);
+      const reasons = [...new Set(run.refused.map((cell) => cell.reason))];
+      notes.push(...reasons.filter((reason) => !notes.includes(reason)));
       notes.push(...run.failures);
     } finally {
       const code = await child.process.stop();
@@ -96,11 +104,13 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
       maskrcnnRequests: options.maskrcnnRequests,
       maskrcnnAll: options.maskrcnnAll,
       protonNodeArgs: options.protonNodeArgs,
-      httpLoad: options.httpLoad,
+      load: options.load,
+      h2loadConnections: options.h2loadConnections,
     },
     notes,
     wallSec: (Date.now() - started) / 1000,
     cells,
+    refused,
     rows,
     targets: evaluateTargets(rows),
   };

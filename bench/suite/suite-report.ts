@@ -1,13 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CellResult } from './cell-result';
+import { machineLine, type Machine } from '../common/machine';
+import { targetsTable, type TargetResult } from '../common/targets';
+import type { CellResult, RefusedCell } from './cell-result';
 import { renderChartSvg } from './chart';
 import type { ComparisonRow } from './comparison';
-import { machineLine, type Machine } from './machine';
-import type { HttpLoad } from './measure-server';
-import { comparisonTable, targetsTable } from './markdown';
+import { comparisonTable, refusedTable } from './comparison-table';
+import type { LoadChoice } from './measure-server';
 import { ORIGINAL_CONCURRENCY, originalTable } from './original-table';
-import type { TargetResult } from './targets';
 import { SERVER_DESCRIPTIONS, SERVER_LABELS, type ServerId } from './variants';
 
 /** Everything a suite run found, as written to suite.json. */
@@ -25,12 +25,15 @@ export interface SuiteReport {
     maskrcnnRequests: number;
     maskrcnnAll: boolean;
     protonNodeArgs: string[];
-    httpLoad: HttpLoad;
+    load: LoadChoice;
+    h2loadConnections: number;
   };
   /** What was left out or failed, in words. */
   notes: string[];
   wallSec: number;
   cells: CellResult[];
+  /** Cells not measured because their load generator is missing here. */
+  refused: RefusedCell[];
   rows: ComparisonRow[];
   targets: TargetResult[];
 }
@@ -45,16 +48,22 @@ export function threadBudget(threads: number): string {
 }
 
 /** How the load was generated, in words. */
-export function loadDescription(httpLoad: HttpLoad): string {
+export function loadDescription(load: LoadChoice, h2loadConnections: number): string {
   const clients =
     "the clients' own load loop (ts/client/load-runner.ts) and transports in the parent process, " +
     'one keep-alive node:http socket per request in flight (REST), one grpc-js channel (gRPC), the same inputs for every server';
-  if (httpLoad === 'clients') return `${clients[0]!.toUpperCase()}${clients.slice(1)}.`;
+  if (load === 'clients') return `${clients[0]!.toUpperCase()}${clients.slice(1)}.`;
   return (
-    'REST cells of the small models: wrk (1 thread, keep-alive, one request in flight per connection) ' +
-    `posting the clients' encoded request; every other cell: ${clients}.`
+    "Time-boxed cells of the small models: REST by wrk (1 thread, keep-alive, one request in flight per connection) posting the clients' " +
+    `encoded request; gRPC by h2load (1 thread, up to ${h2loadConnections} HTTP/2 connections, the calls in flight split between them as streams) ` +
+    `posting a prepared ModelInferRequest (5-byte gRPC frame prefix + the serialized message); every other cell: ${clients}.`
   );
 }
+
+/** What the server CPU column means, for the reports. */
+export const SERVER_CPU_NOTE =
+  'Server CPU µs/req: user + system CPU time of the server process (every thread), read from /proc/PID/stat before and after ' +
+  'the measured run, over the requests that succeeded; for the ORT ceiling, its own process. Clock ticks are 10 ms: read it over runs of seconds.';
 
 /** The Markdown document: settings, targets, the original table, then the comparison per model. */
 export function renderMarkdown(report: SuiteReport): string {
@@ -69,11 +78,13 @@ Machine: ${machineLine(report.machine)}; load average at end ${report.loadAverag
 
 Thread budget: ${settings.threadBudget}
 
-Load: ${loadDescription(settings.httpLoad)} Each server runs in its own child process. ${cellsDescription(report)}
+Load: ${loadDescription(settings.load, settings.h2loadConnections)} Each server runs in its own child process. ${cellsDescription(report)}
+
+${SERVER_CPU_NOTE}
 
 Servers:
 ${servers}
-${notes}
+${notes}${report.refused.length === 0 ? '' : `\n## Refused cells (load generator missing)\n\n${refusedTable(report.refused)}`}
 ## Targets
 
 ${targetsTable(report.targets)}
@@ -83,8 +94,8 @@ ${originalTable(report.cells)}
 ## Comparison
 
 Ratios are throughput ratios against the JS worker path (same client and concurrency), the ORT ceiling (same concurrency,
-or the level in parentheses) and the HTTP ceiling (same REST encoding and concurrency). Latencies are per request, as the
-client saw them.
+or the level in parentheses) and the protocol ceiling (the HTTP ceiling with the same REST encoding, or the grpc-js ceiling;
+same concurrency). Latencies are per request, as the load generator saw them.
 
 ${perModel}`;
 }

@@ -1,7 +1,7 @@
 import { GrpcTransport } from '../../ts/client/grpc-transport';
 import { RestTransport } from '../../ts/client/rest-transport';
 import type { InferTransport } from '../../ts/client/transport';
-import { LOOPBACK } from './network';
+import { LOOPBACK } from '../common/network';
 import type { StartedServer } from './server-children';
 import type { ClientId } from './variants';
 
@@ -11,6 +11,7 @@ import type { ClientId } from './variants';
  */
 export function createTransport(client: Exclude<ClientId, 'in-process'>, server: StartedServer, maxConcurrency: number): InferTransport {
   const url = `http://${LOOPBACK}:${server.httpPort}`;
+  if (client !== 'grpc' && server.httpPort === undefined) throw new Error(`${server.id} serves no REST`);
   switch (client) {
     case 'rest-binary':
       return new RestTransport({ url, encoding: 'binary', concurrency: maxConcurrency });

@@ -7,7 +7,7 @@ import type { EncodedRequest } from '../../ts/client/rest-encodings';
 import type { Measurement } from './cell-result';
 
 /**
- * An optional load generator for the REST cells: wrk (C, one thread, keep-alive connections,
+ * The REST load generator of the small models: wrk (C, one thread, keep-alive connections,
  * one request in flight per connection, like the clients' loop). The clients' node:http loop tops
  * out near the server's speed on a small model; wrk needs a fraction of a core for the same load,
  * so the server becomes the bottleneck. `wrk` comes from Debian's package of that name.
@@ -91,20 +91,10 @@ function noLatency(): Measurement['latency'] {
   return { count: 0, min: Number.NaN, max: Number.NaN, mean: Number.NaN, median: Number.NaN, p95: Number.NaN, p99: Number.NaN };
 }
 
-/** True when the wrk command runs. */
-export async function wrkAvailable(): Promise<boolean> {
-  try {
-    await run('wrk', ['--version']);
-    return true;
-  } catch (error) {
-    // wrk --version prints its banner and exits 1.
-    return (error as { code?: unknown }).code === 1;
-  }
-}
-
 /** A REST request ready for wrk; `close` removes its files. */
 export interface WrkTarget {
-  measure(concurrency: number, warmupSec: number, durationSec: number): Promise<Measurement>;
+  /** `onMeasuredStart` runs after the warm-up, right before the measured run (the suite starts its CPU meter there). */
+  measure(concurrency: number, warmupSec: number, durationSec: number, onMeasuredStart?: () => void): Promise<Measurement>;
   close(): Promise<void>;
 }
 
@@ -124,8 +114,9 @@ export async function wrkTarget(baseUrl: string, request: EncodedRequest): Promi
     return JSON.parse(line.slice(4)) as WrkStats;
   };
   return {
-    async measure(concurrency, warmupSec, durationSec) {
+    async measure(concurrency, warmupSec, durationSec, onMeasuredStart) {
       if (warmupSec > 0) await wrk(concurrency, warmupSec);
+      onMeasuredStart?.();
       return wrkMeasurement(await wrk(concurrency, durationSec));
     },
     close: () => rm(dir, { recursive: true, force: true }),

@@ -1,4 +1,4 @@
-import type { Tensor } from '../../ts/tensor';
+import { bytesOf, type BytesElement, type Tensor } from '../../ts/protocol/tensor';
 
 /** Float tolerance: |actual - expected| <= ABSOLUTE + RELATIVE * |expected|, as numpy's allclose. */
 const RELATIVE_TOLERANCE = 1e-3;
@@ -7,7 +7,7 @@ const ABSOLUTE_TOLERANCE = 1e-5;
 const FLOAT_TYPES: ReadonlySet<string> = new Set(['float16', 'float32', 'float64']);
 
 /**
- * Compares one output with its expected value: exactly for integers, booleans and strings,
+ * Compares one output with its expected value: exactly for integers, booleans and BYTES (as bytes),
  * within tolerance for floats (NaN equals NaN, infinities must match).
  * Returns a one-line description of the first difference, or undefined when they agree.
  */
@@ -18,7 +18,9 @@ export function describeMismatch(actual: Tensor, expected: Tensor): string | und
   const toNumber = expected.type === 'float16' ? float16ToNumber : (value: number) => value;
   const equal = FLOAT_TYPES.has(expected.type)
     ? (a: unknown, e: unknown) => floatsAgree(toNumber(a as number), toNumber(e as number))
-    : (a: unknown, e: unknown) => a === e;
+    : expected.type === 'string'
+      ? (a: unknown, e: unknown) => Buffer.from(bytesOf(a as BytesElement)).equals(bytesOf(e as BytesElement))
+      : (a: unknown, e: unknown) => a === e;
   let differences = 0;
   let first = -1;
   for (let index = 0; index < expected.data.length; index++) {

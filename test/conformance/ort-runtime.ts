@@ -1,6 +1,8 @@
 import * as ort from 'onnxruntime-node';
-import type { Tensor, TensorType } from '../../ts/tensor';
+import type { TensorType } from '../../ts/protocol/datatypes';
+import type { Tensor } from '../../ts/protocol/tensor';
 import type { LoadedModel, Runtime } from './runtime';
+import { toOrtTensor } from '../helpers/ort-tensor';
 
 /** onnxruntime-node, the reference the expected-failures list is computed from. */
 export const ortRuntime: Runtime = {
@@ -16,12 +18,12 @@ export const ortRuntime: Runtime = {
       async run(inputs) {
         const feeds: Record<string, ort.Tensor> = {};
         for (const [name, tensor] of Object.entries(inputs)) {
-          feeds[name] = new ort.Tensor(tensor.type, tensor.data as ort.Tensor.DataType, tensor.dims);
+          feeds[name] = toOrtTensor(tensor);
         }
         const results = await session.run(feeds);
         const outputs: Record<string, Tensor> = {};
         for (const [name, value] of Object.entries(results)) {
-          outputs[name] = { type: value.type as TensorType, dims: [...value.dims], data: value.data as Tensor['data'] };
+          outputs[name] = { type: value.type as TensorType, dims: [...value.dims], data: value.data } as Tensor;
         }
         return outputs;
       },

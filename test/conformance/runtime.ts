@@ -1,4 +1,4 @@
-import type { Tensor } from '../../ts/tensor';
+import type { Tensor } from '../../ts/protocol/tensor';
 
 /** A model loaded by one of the runtimes under test. */
 export interface LoadedModel {

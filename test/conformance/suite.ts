@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { decodeTensorProto } from '../../ts/onnx/tensor-proto';
-import type { Tensor } from '../../ts/tensor';
+import type { Tensor } from '../../ts/protocol/tensor';
 
 /** Where Debian's libonnx-testdata installs the ONNX backend test suite. */
 export const SUITE_ROOT = '/usr/share/libonnx-testdata/data';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 import { DEMO_MODELS_DIR, ensureDemoModels, type DemoModelName } from '../../ts/onnx/demo-models';
 import { GraphBuilder } from '../../ts/onnx/model-builder';
-import type { TensorType } from '../../ts/tensor';
+import type { TensorType } from '../../ts/protocol/datatypes';
 
 /** Paths of the demo models (built by the global setup; this only looks them up). */
 export function demoModels(): Promise<Record<DemoModelName, string>> {

@@ -1,9 +1,11 @@
 import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
 
-import type { Tensor, TensorType } from '../../ts/tensor';
-import { TYPED_ARRAY_OF } from '../../ts/tensor';
+import type { TensorType } from '../../ts/protocol/datatypes';
+import { bytesOf, type BytesElement, type Tensor } from '../../ts/protocol/tensor';
+import { TYPED_ARRAY_OF } from '../../ts/protocol/datatypes';
 import { seededRandom } from '../../ts/seeded-random';
+import { toOrtTensor } from './ort-tensor';
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
@@ -22,12 +24,12 @@ export async function referenceRun(path: string, inputs: Record<string, Tensor>)
   const session = await referenceSession(path);
   const feeds: Record<string, ort.Tensor> = {};
   for (const [name, tensor] of Object.entries(inputs)) {
-    feeds[name] = new ort.Tensor(tensor.type as ort.Tensor.Type, tensor.data as ort.Tensor.DataType, [...tensor.dims]);
+    feeds[name] = toOrtTensor(tensor);
   }
   const results = await session.run(feeds);
   const outputs: Record<string, Tensor> = {};
   for (const [name, value] of Object.entries(results)) {
-    outputs[name] = { type: value.type as TensorType, dims: [...value.dims], data: value.data as Tensor['data'] };
+    outputs[name] = { type: value.type as TensorType, dims: [...value.dims], data: value.data } as Tensor;
   }
   return outputs;
 }
@@ -55,6 +57,12 @@ export function expectTensorClose(actual: Tensor | undefined, expected: Tensor |
   expect(expected).toBeDefined();
   expect(actual!.type).toBe(expected!.type);
   expect([...actual!.dims]).toEqual([...expected!.dims]);
+  if (expected!.type === 'string') {
+    // BYTES compare as bytes: Proton answers Uint8Arrays, onnxruntime-node strings.
+    const hex = (data: Tensor['data']): string[] => (data as BytesElement[]).map((e) => Buffer.from(bytesOf(e)).toString('hex'));
+    expect(hex(actual!.data)).toEqual(hex(expected!.data));
+    return;
+  }
   expect(actual!.data.constructor).toBe(expected!.data.constructor);
   const a = Array.from(actual!.data as ArrayLike<number | bigint | string>);
   const b = Array.from(expected!.data as ArrayLike<number | bigint | string>);

@@ -1,5 +1,6 @@
-import type { Tensor, TensorType } from '../../ts/tensor';
-import { TYPED_ARRAY_OF } from '../../ts/tensor';
+import type { TensorType } from '../../ts/protocol/datatypes';
+import type { NumericTensorData, Tensor } from '../../ts/protocol/tensor';
+import { TYPED_ARRAY_OF } from '../../ts/protocol/datatypes';
 
 /**
  * A client-side implementation of the V2 binary tensor extension, written from the protocol
@@ -17,7 +18,7 @@ export function rawBytes(tensor: Tensor): Buffer {
     });
     return Buffer.concat(parts);
   }
-  const data = tensor.data as Exclude<Tensor['data'], string[]>;
+  const data = tensor.data as NumericTensorData;
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 

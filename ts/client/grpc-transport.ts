@@ -6,10 +6,10 @@ import {
   type ServiceClientConstructor,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { fromV2Datatype, toV2Datatype } from '../server/datatype';
-import type { ModelInferRequest, ModelInferResponse, PredictRequest, PredictResponse } from '../server/grpc/messages';
-import { loadProto } from '../server/grpc/proto-loading';
-import { decodeRawTensor, encodeRawTensor } from '../server/raw-tensor';
+import { fromV2Datatype, toV2Datatype } from '../protocol/datatypes';
+import type { ModelInferRequest, ModelInferResponse, PredictRequest, PredictResponse } from '../protocol/grpc-messages';
+import { loadProto } from '../protocol/proto-loading';
+import { decodeRawTensor, encodeRawTensor } from '../protocol/raw-codec';
 import type { NamedTensor } from './input-generator';
 import { modelSpecOf, type ModelSpec, type TensorSpec } from './model-spec';
 import { RequestError } from './request-error';

@@ -1,5 +1,6 @@
-import { fromV2Datatype } from '../server/datatype';
-import { elementCount, type Tensor, type TensorData, type TensorType } from '../tensor';
+import { fromV2Datatype } from '../protocol/datatypes';
+import { type TensorType } from '../protocol/datatypes';
+import { elementCount, type Tensor, type TensorData } from '../protocol/tensor';
 import type { ModelSpec, TensorSpec } from './model-spec';
 import { seededRandom } from '../seeded-random';
 

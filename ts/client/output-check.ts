@@ -1,5 +1,5 @@
-import { toV2Datatype } from '../server/datatype';
-import { elementCount } from '../tensor';
+import { toV2Datatype } from '../protocol/datatypes';
+import { elementCount } from '../protocol/tensor';
 import type { NamedTensor } from './input-generator';
 import type { TensorSpec } from './model-spec';
 

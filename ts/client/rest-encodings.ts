@@ -1,10 +1,11 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import { fromV2Datatype, toV2Datatype } from '../server/datatype';
-import { decodeRawTensor, encodeRawTensor } from '../server/raw-tensor';
+import { fromV2Datatype, toV2Datatype } from '../protocol/datatypes';
+import { decodeRawTensor, encodeRawTensor } from '../protocol/raw-codec';
 import type { HttpReply } from './http-exchange';
 import type { NamedTensor } from './input-generator';
 import type { ModelSpec } from './model-spec';
-import { flattenNested, nestValues, tensorDataFromValues, toJsonValues } from './tensor-values';
+import { flattenWithShape, nest } from '../protocol/nesting';
+import { tensorDataFromValues, toJsonValues } from './tensor-values';
 
 /**
  * The three REST request bodies the client can send, and how each answer is decoded:
@@ -33,7 +34,7 @@ export function encodeRestRequest(encoding: RestEncoding, spec: ModelSpec, input
   switch (encoding) {
     case 'predict': {
       const input = predictInput(spec, inputs);
-      const data = nestValues(toJsonValues(input, `input '${input.name}'`), input.dims);
+      const data = nest(toJsonValues(input, `input '${input.name}'`), input.dims);
       return jsonRequest('/predict', { model_name: spec.name, data });
     }
     case 'json':
@@ -89,7 +90,7 @@ export function decodeRestAnswer(encoding: RestEncoding, spec: ModelSpec, reply:
     const dims = output.shape.map(Number);
     const size = output.parameters?.binary_data_size;
     if (size === undefined) {
-      const data = tensorDataFromValues(type, flattenNested(output.data).values, what);
+      const data = tensorDataFromValues(type, flattenWithShape(output.data, what).values, what);
       return { name: output.name, type, dims, data } as NamedTensor;
     }
     const bytes = reply.body.subarray(offset, offset + size);
@@ -142,6 +143,6 @@ function decodePredictAnswer(spec: ModelSpec, body: Buffer): NamedTensor[] {
   if (typeof answer.prediction_id !== 'string') throw new Error('predict answer has no prediction_id');
   const type = fromV2Datatype(output.datatype);
   if (type === undefined) throw new Error(`output '${output.name}' has unknown datatype ${output.datatype}`);
-  const { values, dims } = flattenNested(answer.data);
+  const { values, dims } = flattenWithShape(answer.data, 'predict answer data');
   return [{ name: output.name, type, dims, data: tensorDataFromValues(type, values, `output '${output.name}'`) } as NamedTensor];
 }

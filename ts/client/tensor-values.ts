@@ -1,4 +1,6 @@
-import { TYPED_ARRAY_OF, type Tensor, type TensorData, type TensorType } from '../tensor';
+import { bytesAsText } from '../protocol/json-codec';
+import { TYPED_ARRAY_OF, type TensorType } from '../protocol/datatypes';
+import { type Tensor, type TensorData } from '../protocol/tensor';
 
 /** Tensors as plain JSON-able values, as the V2 JSON and original predict bodies carry them. */
 
@@ -10,7 +12,7 @@ export function toJsonValues(tensor: Tensor, what: string): Array<number | boole
     case 'bool':
       return Array.from(tensor.data as Uint8Array, (value) => value !== 0);
     case 'string':
-      return [...(tensor.data as string[])];
+      return bytesAsText(tensor.data, what);
     default:
       // INT64/UINT64 elements are bigint; the generated values are small enough to be exact as numbers.
       return Array.from(tensor.data as ArrayLike<number | bigint>, Number);
@@ -30,28 +32,4 @@ export function tensorDataFromValues(type: TensorType, values: readonly unknown[
   if (type === 'uint64') return BigUint64Array.from(numbers, (value) => BigInt(Math.trunc(value)));
   // Every remaining constructor takes an array of numbers.
   return new (TYPED_ARRAY_OF[type] as Float64ArrayConstructor)(numbers) as TensorData;
-}
-
-/** Nests row-major `values` to match `dims` (the original predict API's `data`); a scalar stays bare. */
-export function nestValues<T>(values: readonly T[], dims: readonly number[]): unknown {
-  if (dims.length === 0) return values[0];
-  let offset = 0;
-  const build = (axis: number): unknown[] => {
-    const size = dims[axis] as number;
-    if (axis === dims.length - 1) {
-      const row = values.slice(offset, offset + size);
-      offset += size;
-      return row;
-    }
-    return Array.from({ length: size }, () => build(axis + 1));
-  };
-  return build(0);
-}
-
-/** Flattens nested arrays row-major and infers their shape from the first element of each level. */
-export function flattenNested(value: unknown): { values: unknown[]; dims: number[] } {
-  const dims: number[] = [];
-  for (let level = value; Array.isArray(level); level = level[0]) dims.push(level.length);
-  const values = Array.isArray(value) ? (value as unknown[]).flat(Infinity) : [value];
-  return { values, dims };
 }

@@ -1,6 +1,8 @@
 import { onnx } from 'onnx-proto';
-import type { Tensor, TensorType } from '../tensor';
-import { onnxDataTypeOf, tensorToProto } from './tensor-proto';
+import type { TensorType } from '../protocol/datatypes';
+import type { Tensor } from '../protocol/tensor';
+import { onnxDataTypeOf } from '../protocol/datatypes';
+import { tensorToProto } from './tensor-proto';
 
 /** One dimension of a graph input or output: a size, or the name of a dynamic dimension. */
 export type Dim = number | string;

@@ -1,27 +1,13 @@
 import { onnx } from 'onnx-proto';
 import { ProtonError } from '../errors';
-import { elementCount, TYPED_ARRAY_OF, type NumericTensorType, type Tensor, type TensorType } from '../tensor';
-
-/** ONNX `TensorProto.DataType` codes of the element types Proton supports. */
-const ONNX_CODE_OF: Readonly<Record<TensorType, number>> = {
-  float32: 1,
-  uint8: 2,
-  int8: 3,
-  uint16: 4,
-  int16: 5,
-  int32: 6,
-  int64: 7,
-  string: 8,
-  bool: 9,
-  float16: 10,
-  float64: 11,
-  uint32: 12,
-  uint64: 13,
-};
-
-const TENSOR_TYPE_OF_CODE: ReadonlyMap<number, TensorType> = new Map(
-  Object.entries(ONNX_CODE_OF).map(([type, code]) => [code, type as TensorType]),
-);
+import {
+  TYPED_ARRAY_OF,
+  onnxDataTypeOf,
+  tensorTypeOfOnnx,
+  type NumericTensorType,
+  type TensorType,
+} from '../protocol/datatypes';
+import { bytesOf, elementCount, type Tensor } from '../protocol/tensor';
 
 /** Names of the ONNX element types Proton does not support, for error messages. */
 const UNSUPPORTED_CODE_NAMES: ReadonlyMap<number, string> = new Map([
@@ -49,19 +35,9 @@ type ProtoInt64 = number | { low: number; high: number };
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** The ONNX `DataType` code of a Proton element type. */
-export function onnxDataTypeOf(type: TensorType): number {
-  return ONNX_CODE_OF[type];
-}
-
-/** The Proton element type of an ONNX `DataType` code, or undefined when Proton does not support it. */
-export function tensorTypeOfOnnx(code: number): TensorType | undefined {
-  return TENSOR_TYPE_OF_CODE.get(code);
-}
-
 /** A readable name for any ONNX `DataType` code. */
 export function onnxDataTypeName(code: number): string {
-  return TENSOR_TYPE_OF_CODE.get(code) ?? UNSUPPORTED_CODE_NAMES.get(code) ?? `data type ${code}`;
+  return tensorTypeOfOnnx(code) ?? UNSUPPORTED_CODE_NAMES.get(code) ?? `data type ${code}`;
 }
 
 /**
@@ -71,9 +47,9 @@ export function onnxDataTypeName(code: number): string {
 export function tensorToProto(name: string, tensor: Tensor): onnx.ITensorProto {
   const proto: onnx.ITensorProto = { name, dims: [...tensor.dims], dataType: onnxDataTypeOf(tensor.type) };
   if (tensor.type === 'string') {
-    proto.stringData = (tensor.data as string[]).map((text) => Buffer.from(text, 'utf8'));
+    proto.stringData = tensor.data.map(bytesOf);
   } else {
-    const data = tensor.data as Exclude<Tensor['data'], string[]>;
+    const data = tensor.data;
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
     if (!LITTLE_ENDIAN_HOST) swapBytes(bytes, data.BYTES_PER_ELEMENT);
     proto.rawData = bytes;
@@ -121,11 +97,11 @@ export function tensorFromProto(proto: onnx.ITensorProto): Tensor {
   return { type, dims, data } as Tensor;
 }
 
-function decodeStrings(proto: onnx.ITensorProto, count: number): string[] {
+/** BYTES elements exactly as stored (ONNX strings are bytes). */
+function decodeStrings(proto: onnx.ITensorProto, count: number): Uint8Array[] {
   const values = proto.stringData ?? [];
   if (values.length !== count) throw countMismatch(values.length, count);
-  const decoder = new TextDecoder('utf-8');
-  return values.map((bytes) => decoder.decode(bytes));
+  return values.map((bytes) => Uint8Array.from(bytes));
 }
 
 function decodeNumbers(proto: onnx.ITensorProto, type: NumericTensorType, count: number): Tensor['data'] {

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEMO_MODELS_DIR, ensureDemoModels } from '../onnx/demo-models';
 import { ConfigError, defaultConfig, loadConfig, type ServerConfig } from './config';
 import { modelDirConfig } from './model-dir';
-import { SERVER_VERSION } from './server-info';
+import { SERVER_VERSION } from '../protocol/server-metadata';
 import { startServer, type RunningServer } from './server';
 
 /** The demo models served without a config; squeezenet1.0 keeps the original's name. */

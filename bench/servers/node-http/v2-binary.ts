@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
-import { toV2Datatype } from '../../../ts/server/datatype';
-import { decodeRawTensor } from '../../../ts/server/raw-tensor';
-import type { NumericTensorType } from '../../../ts/tensor';
+import { toV2Datatype } from '../../../ts/protocol/datatypes';
+import { decodeRawTensor } from '../../../ts/protocol/raw-codec';
+import type { NumericTensorType } from '../../../ts/protocol/datatypes';
 import { numericType } from './v2-json';
 
 /**

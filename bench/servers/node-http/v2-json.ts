@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import { fromV2Datatype, toV2Datatype } from '../../../ts/server/datatype';
-import { TYPED_ARRAY_OF, type NumericTensorType } from '../../../ts/tensor';
+import { fromV2Datatype, toV2Datatype } from '../../../ts/protocol/datatypes';
+import { TYPED_ARRAY_OF, type NumericTensorType } from '../../../ts/protocol/datatypes';
 
 /**
  * Open Inference Protocol JSON tensors the plain way: JSON.parse the body, copy each `data` array

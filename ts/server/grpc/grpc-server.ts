@@ -5,7 +5,7 @@ import { createHealthService } from './health-service';
 import { createInferenceService } from './inference-service';
 import { withPredictCodec } from './predict-codec';
 import { createPredictService } from './predict-service';
-import { loadProtonServices } from './proto-loading';
+import { loadProtonServices } from '../../protocol/proto-loading';
 import type { GrpcLogger, GrpcRequestMetrics, GrpcServiceContext } from './unary-handler';
 
 /** Triton's message size limit both ways; grpc-js would otherwise refuse requests over 4 MiB. */

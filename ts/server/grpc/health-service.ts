@@ -1,5 +1,5 @@
 import { status as GrpcStatus, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { HealthCheckRequest, HealthCheckResponse } from './messages';
+import type { HealthCheckRequest, HealthCheckResponse } from '../../protocol/grpc-messages';
 import type { GrpcServiceContext } from './unary-handler';
 
 /** Services a health check may name; '' asks about the server as a whole. */

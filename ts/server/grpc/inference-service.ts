@@ -1,9 +1,9 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ProtonError } from '../../errors';
-import type { TensorInfo } from '../../model-types';
-import { toV2Datatype, toV2Shape } from '../datatype';
+import { v2ModelMetadata } from '../../protocol/model-metadata';
+import { modelReady, serverReady } from '../../protocol/readiness';
 import type { ModelRegistry } from '../model-registry';
-import { SERVER_NAME, SERVER_VERSION } from '../server-info';
+import { SERVER_NAME, SERVER_VERSION, V2_EXTENSIONS } from '../../protocol/server-metadata';
 import { inferControlOf } from './call-control';
 import type {
   Empty,
@@ -17,16 +17,9 @@ import type {
   ServerLiveResponse,
   ServerMetadataResponse,
   ServerReadyResponse,
-  TensorMetadata,
-} from './messages';
+} from '../../protocol/grpc-messages';
 import { unaryHandler, type GrpcServiceContext } from './unary-handler';
-import { decodeInferInputs, encodeInferOutputs } from './v2-grpc-tensors';
-
-/** The platform string Triton reports for ONNX Runtime models. */
-const PLATFORM = 'onnxruntime_onnx';
-
-/** The server's protocol extensions: one list for both protocols, as Triton reports it (see GET /v2). */
-const EXTENSIONS = ['binary_tensor_data', 'schedule_policy'];
+import { decodeInferInputs, encodeInferOutputs } from '../../protocol/grpc-tensors';
 
 /** `inference.GRPCInferenceService`: the Open Inference Protocol's core RPCs. */
 export function createInferenceService(context: GrpcServiceContext): UntypedServiceImplementation {
@@ -35,30 +28,23 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
     ServerLive: unaryHandler<Empty, ServerLiveResponse>(context, 'ServerLive', () => ({ live: true })),
 
     ServerReady: unaryHandler<Empty, ServerReadyResponse>(context, 'ServerReady', () => ({
-      ready: !context.isClosing() && registry.list().every((served) => served.model.ready),
+      ready: serverReady({ draining: context.isClosing(), models: registry.list() }),
     })),
 
     // Like Triton, an unknown model or version is simply not ready: readiness probes never error.
     ModelReady: unaryHandler<ModelReadyRequest, ModelReadyResponse>(context, 'ModelReady', ({ request }) => ({
-      ready: !context.isClosing() && isModelReady(registry, request.name, request.version),
+      ready: isModelReady(registry, context.isClosing(), request.name, request.version),
     })),
 
     ServerMetadata: unaryHandler<Empty, ServerMetadataResponse>(context, 'ServerMetadata', () => ({
       name: SERVER_NAME,
       version: SERVER_VERSION,
-      extensions: EXTENSIONS,
+      extensions: [...V2_EXTENSIONS],
     })),
 
     ModelMetadata: unaryHandler<ModelMetadataRequest, ModelMetadataResponse>(context, 'ModelMetadata', ({ request }) => {
       const served = registry.get(request.name, request.version);
-      const { inputs, outputs } = served.model.metadata;
-      return {
-        name: served.name,
-        versions: [served.version],
-        platform: PLATFORM,
-        inputs: inputs.map(describeTensor),
-        outputs: outputs.map(describeTensor),
-      };
+      return v2ModelMetadata(served.name, served.version, served.model.metadata);
     }),
 
     ModelInfer: unaryHandler<ModelInferRequest, ModelInferResponse>(
@@ -86,17 +72,13 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
   };
 }
 
-function isModelReady(registry: ModelRegistry, name: string, version: string): boolean {
+function isModelReady(registry: ModelRegistry, draining: boolean, name: string, version: string): boolean {
   if (!registry.has(name)) return false;
   try {
-    return registry.get(name, version).model.ready;
+    return modelReady(draining, registry.get(name, version).model);
   } catch {
     return false; // a version that is not served
   }
-}
-
-function describeTensor(info: TensorInfo): TensorMetadata {
-  return { name: info.name, datatype: toV2Datatype(info.type), shape: toV2Shape(info.shape) };
 }
 
 function requestedOutputNames(request: ModelInferRequest): string[] {

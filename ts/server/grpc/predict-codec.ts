@@ -1,6 +1,6 @@
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { Reader, Writer } from 'protobufjs';
-import type { ServerPredictRequest, ServerPredictResponse } from './messages';
+import type { ServerPredictRequest, ServerPredictResponse } from '../../protocol/grpc-messages';
 
 /**
  * The server side of predict.Predictor's wire format, without per-element conversion: packed

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ProtonError } from '../../errors';
-import { elementCount } from '../../tensor';
+import { elementCount } from '../../protocol/tensor';
+import { predictInputTensor } from '../../protocol/predict';
 import { inferControlOf } from './call-control';
-import type { ServerPredictRequest, ServerPredictResponse } from './messages';
+import type { ServerPredictRequest, ServerPredictResponse } from '../../protocol/grpc-messages';
 import { unaryHandler, type GrpcServiceContext } from './unary-handler';
 
 /**
  * `predict.Predictor`, the original Proton API: `data` + `shape` are the model's first input
- * (float32); the answer is its first output, flattened, with its shape.
+ * (converted to its numeric type, the rule REST `/predict` applies); the answer is its first
+ * output, flattened, with its shape.
  */
 export function createPredictService(context: GrpcServiceContext): UntypedServiceImplementation {
   return {
@@ -24,30 +26,21 @@ export function createPredictService(context: GrpcServiceContext): UntypedServic
         if (!input || !output) {
           throw new ProtonError('INVALID_ARGUMENT', `model '${served.name}' has no inputs or no outputs`);
         }
-        if (input.type !== 'float32') {
-          throw new ProtonError(
-            'INVALID_ARGUMENT',
-            `model '${served.name}': input '${input.name}' is ${input.type}, but Predict sends float32 data only`,
-          );
-        }
-        if (output.type === 'string') {
-          throw new ProtonError(
-            'INVALID_ARGUMENT',
-            `model '${served.name}': output '${output.name}' is string, but Predict answers numeric data only`,
-          );
-        }
         const dims = predictShape(request, input.shape);
         const result = await served.model.infer(
-          { [input.name]: { type: 'float32', dims, data: request.data } },
+          { [input.name]: predictInputTensor(input, served.name, request.data, dims) },
           { ...inferControlOf(call), outputs: [output.name] },
         );
         const tensor = result[output.name];
         if (!tensor) throw new ProtonError('INTERNAL', `model '${served.name}' returned no output '${output.name}'`);
+        if (tensor.type === 'string') {
+          throw new ProtonError('INVALID_ARGUMENT', `model '${served.name}': output '${output.name}' is BYTES; Predict answers numeric outputs only`);
+        }
         return {
           prediction_id: randomUUID(),
           model_name: served.name,
           // The proto field is float: other numeric outputs (bigint for 64-bit) are converted.
-          data: tensor.type === 'float32' ? (tensor.data as Float32Array) : Float32Array.from(tensor.data as ArrayLike<number | bigint>, Number),
+          data: tensor.type === 'float32' ? tensor.data : Float32Array.from(tensor.data as ArrayLike<number | bigint>, Number),
           shape: [...tensor.dims],
         };
       },

@@ -1,6 +1,6 @@
 import type { ServerUnaryCall, handleUnaryCall } from '@grpc/grpc-js';
 import type { ModelRegistry } from '../model-registry';
-import { toGrpcFailure } from '../grpc-status';
+import { GRPC_STATUS_OF, toClientFailure } from '../../protocol/status';
 import type { Metrics } from '../metrics';
 
 /** The metrics sink the server reports each model request to. */
@@ -44,10 +44,13 @@ export function unaryHandler<Request, Response>(
     try {
       response = await run(call);
     } catch (error) {
-      const failure = toGrpcFailure(error);
-      if (failure.unexpected) context.logger.error({ err: error, method }, `gRPC ${method} failed unexpectedly`);
-      observe(failure.errorCode);
-      callback({ code: failure.code, details: failure.details });
+      const failure = toClientFailure(error);
+      // Unexpected errors and server faults are logged with everything (the addon's `detail` too).
+      if (failure.unexpected || failure.code === 'INTERNAL') {
+        context.logger.error({ err: error, method }, `gRPC ${method} failed`);
+      }
+      observe(failure.code);
+      callback({ code: GRPC_STATUS_OF[failure.code], details: failure.message });
       return;
     }
     observe('OK');

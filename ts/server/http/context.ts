@@ -1,3 +1,4 @@
+import { serverReady } from '../../protocol/readiness';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { DrainState } from '../drain';
@@ -16,6 +17,6 @@ export interface HttpContext {
 }
 
 /** Ready = not draining, not shutting down and every model loaded and open. */
-export function serverReady(context: HttpContext): boolean {
-  return !context.inFlight.draining && !context.drain?.draining && context.registry.list().every((served) => served.model.ready);
+export function isServerReady(context: HttpContext): boolean {
+  return serverReady({ draining: context.inFlight.draining || context.drain?.draining === true, models: context.registry.list() });
 }

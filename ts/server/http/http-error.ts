@@ -1,5 +1,4 @@
-import { isProtonError } from '../../errors';
-import { HTTP_STATUS_OF } from '../http-status';
+import { HTTP_STATUS_OF, toClientFailure } from '../../protocol/status';
 import { jsonReply, type Reply } from './reply';
 
 /** A protocol-level failure with its own HTTP status (404, 405, 413, ...). */
@@ -16,14 +15,11 @@ export class HttpError extends Error {
   }
 }
 
-/** `{"error": "..."}` with the status of the one table; anything unexpected is a 500. */
+/** `{"error": "..."}` with the status of the one table; anything unexpected is a 500; never the error's `detail`. */
 export function errorReply(error: unknown): Reply {
   if (error instanceof HttpError) {
     return { ...jsonReply(error.status, { error: error.message }), code: `HTTP_${error.status}` };
   }
-  if (isProtonError(error)) {
-    return { ...jsonReply(HTTP_STATUS_OF[error.code], { error: error.message }), code: error.code };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { ...jsonReply(500, { error: `internal error: ${message}` }), code: 'INTERNAL' };
+  const failure = toClientFailure(error);
+  return { ...jsonReply(HTTP_STATUS_OF[failure.code], { error: failure.message }), code: failure.code };
 }

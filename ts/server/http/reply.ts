@@ -1,4 +1,3 @@
-import { statusLine } from '../http-status';
 import type { HttpResponse } from './uws';
 
 /** A complete HTTP answer, built before anything is written. */
@@ -13,6 +12,21 @@ export interface Reply {
 }
 
 export const JSON_TYPE = 'application/json';
+
+const REASON: Readonly<Record<number, string>> = {
+  200: 'OK',
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** The status line uWebSockets.js writes, e.g. "404 Not Found". */
+export function statusLine(status: number): string {
+  return `${status} ${REASON[status] ?? ''}`.trimEnd();
+}
 
 /** A JSON reply from a value. */
 export function jsonReply(status: number, value: unknown): Reply {

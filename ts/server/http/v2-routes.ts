@@ -1,24 +1,17 @@
-import type { TensorInfo } from '../../model-types';
-import { toV2Datatype, toV2Shape } from '../datatype';
-import { SERVER_NAME, SERVER_VERSION } from '../server-info';
+import { modelReady } from '../../protocol/readiness';
+import { v2ModelMetadata } from '../../protocol/model-metadata';
+import { SERVER_NAME, SERVER_VERSION, V2_EXTENSIONS } from '../../protocol/server-metadata';
 import { serveWithBody } from './body-route';
-import { serverReady, type HttpContext } from './context';
+import { isServerReady, type HttpContext } from './context';
 import { jsonReply } from './reply';
 import { getRoute, methodNotAllowed, pathParameter } from './routes-common';
 import type { HttpRequest, TemplatedApp } from './uws';
 import { inferV2 } from './v2-infer';
 
-/** Extensions of the Open Inference Protocol Proton implements. */
-export const V2_EXTENSIONS = ['binary_tensor_data', 'schedule_policy'] as const;
-
 /** Model name and optional version of `/v2/models/:m[/versions/:v]...`. */
 type ModelRef = (req: HttpRequest) => { name: string; version: string | undefined };
 const unversioned: ModelRef = (req) => ({ name: pathParameter(req, 0), version: undefined });
 const versioned: ModelRef = (req) => ({ name: pathParameter(req, 0), version: pathParameter(req, 1) });
-
-function tensorMetadata(info: TensorInfo): { name: string; datatype: string; shape: number[] } {
-  return { name: info.name, datatype: toV2Datatype(info.type), shape: toV2Shape(info.shape) };
-}
 
 /** Registers the Open Inference Protocol (KServe V2) REST routes. */
 export function registerV2Routes(app: TemplatedApp, context: HttpContext): void {
@@ -32,7 +25,7 @@ export function registerV2Routes(app: TemplatedApp, context: HttpContext): void 
 
   // Not ready answers 400, as Triton does; the JSON body says it too.
   getRoute(app, '/v2/health/ready', () => {
-    const ready = serverReady(context);
+    const ready = isServerReady(context);
     return jsonReply(ready ? 200 : 400, { ready });
   });
   methodNotAllowed(app, '/v2/health/ready', 'GET');
@@ -44,21 +37,14 @@ export function registerV2Routes(app: TemplatedApp, context: HttpContext): void 
     getRoute(app, prefix, (req) => {
       const { name, version } = ref(req);
       const served = registry.get(name, version);
-      const { inputs, outputs } = served.model.metadata;
-      return jsonReply(200, {
-        name: served.name,
-        versions: [served.version],
-        platform: 'onnxruntime_onnx',
-        inputs: inputs.map(tensorMetadata),
-        outputs: outputs.map(tensorMetadata),
-      });
+      return jsonReply(200, v2ModelMetadata(served.name, served.version, served.model.metadata));
     });
     methodNotAllowed(app, prefix, 'GET');
 
     getRoute(app, `${prefix}/ready`, (req) => {
       const { name, version } = ref(req);
       const served = registry.get(name, version);
-      const ready = served.model.ready && !context.inFlight.draining && !context.drain?.draining;
+      const ready = modelReady(context.inFlight.draining || context.drain?.draining === true, served.model);
       return jsonReply(ready ? 200 : 400, { name: served.name, ready });
     });
     methodNotAllowed(app, `${prefix}/ready`, 'GET');
