@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEMO_MODELS_DIR, ensureDemoModels } from '../ts/onnx/demo-models';
 
@@ -15,4 +15,5 @@ export default async function setup(): Promise<void> {
   const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
   const cli = path.join(ROOT, 'dist', 'ts', 'server', 'cli.js');
   if (!existsSync(cli)) throw new Error(`tsc did not produce ${cli}:\n${tsc.stdout}${tsc.stderr}`);
+  chmodSync(cli, 0o755); // the bin, as package.json's build scripts leave it (npx runs it directly)
 }

@@ -78,7 +78,13 @@ describe('README examples', () => {
     it.each(commands.map((example) => [`README.md:${example.line} (${example.language})`, example] as const))('%s', (_, example) => {
       let result;
       if (example.language === 'sh') {
-        result = spawnSync('bash', ['-euo', 'pipefail', '-c', localize(example.code)], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+        // stdin from /dev/null: bash reads the system bashrc when its stdin is a socket (Node's pipes are).
+        result = spawnSync('bash', ['-euo', 'pipefail', '-c', localize(example.code)], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          timeout: 60_000,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
       } else {
         // Beside the sources, so that imports resolve as they do for a reader at the root.
         const dir = path.join(ROOT, 'dist', 'readme-examples');
