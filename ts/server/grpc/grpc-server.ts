@@ -1,4 +1,5 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { DrainState } from '../drain';
 import type { ModelRegistry } from '../model-registry';
 import { createHealthService } from './health-service';
 import { createInferenceService } from './inference-service';
@@ -22,6 +23,8 @@ export interface GrpcServerOptions {
   logger?: GrpcLogger;
   /** close() waits this long for in-flight calls, then cancels them (default 10 s). */
   shutdownTimeoutMs?: number;
+  /** Readiness and health report not ready once this drain has begun. */
+  drain?: DrainState;
 }
 
 export interface GrpcServerHandle {
@@ -41,7 +44,7 @@ export async function startGrpcServer(registry: ModelRegistry, options: GrpcServ
     registry,
     metrics: options.metrics,
     logger: options.logger ?? { error: (details, message) => console.error(message, details) },
-    isClosing: () => closing,
+    isClosing: () => closing || options.drain?.draining === true,
   };
   const services = loadProtonServices();
   const server = new Server({

@@ -1,6 +1,7 @@
 import { serverReady } from '../../protocol/readiness';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type { DrainState } from '../drain';
 import type { ModelRegistry } from '../model-registry';
 import type { InFlight } from './in-flight';
 
@@ -11,9 +12,11 @@ export interface HttpContext {
   readonly logger: Logger;
   readonly inFlight: InFlight;
   readonly maxBodyBytes: number;
+  /** Set by the server's shutdown: readiness turns false while serving continues. */
+  readonly drain?: DrainState;
 }
 
-/** Ready = not shutting down and every model loaded and open. */
+/** Ready = not draining, not shutting down and every model loaded and open. */
 export function isServerReady(context: HttpContext): boolean {
-  return serverReady({ draining: context.inFlight.draining, models: context.registry.list() });
+  return serverReady({ draining: context.inFlight.draining || context.drain?.draining === true, models: context.registry.list() });
 }

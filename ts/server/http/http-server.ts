@@ -1,3 +1,4 @@
+import type { DrainState } from '../drain';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { ModelRegistry } from '../model-registry';
@@ -17,6 +18,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** close() waits this long for in-flight requests, then drops their connections (default 10 s). */
   shutdownTimeoutMs?: number;
+  /** Readiness reports false once this drain has begun. */
+  drain?: DrainState;
 }
 
 export interface HttpServerHandle {
@@ -47,6 +50,7 @@ export async function startHttpServer(registry: ModelRegistry, options: HttpServ
     logger: options.logger,
     inFlight,
     maxBodyBytes: options.maxBodyBytes,
+    drain: options.drain,
   };
   registerProtonRoutes(app, context);
   registerV2Routes(app, context);

@@ -44,7 +44,7 @@ export function registerV2Routes(app: TemplatedApp, context: HttpContext): void 
     getRoute(app, `${prefix}/ready`, (req) => {
       const { name, version } = ref(req);
       const served = registry.get(name, version);
-      const ready = modelReady(context.inFlight.draining, served.model);
+      const ready = modelReady(context.inFlight.draining || context.drain?.draining === true, served.model);
       return jsonReply(ready ? 200 : 400, { name: served.name, ready });
     });
     methodNotAllowed(app, `${prefix}/ready`, 'GET');
