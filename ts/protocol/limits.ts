@@ -36,7 +36,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxRequestBytes: 64 * MiB,
   maxDecodedBytes: 64 * MiB,
   maxInFlightBytes: 192 * MiB,
-  maxJsonBytes: 2 * MiB,
+  maxJsonBytes: 4 * MiB,
   maxTensorElements: 16 * MiB,
   maxRank: 16,
   maxStringElements: 100_000,

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { ModelLoadOptions } from '../model-types';
+import type { Limits } from '../protocol/limits';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
 /** One model to serve. */
@@ -24,6 +25,8 @@ export interface ServerConfig {
   grpcPort: number;
   /** Largest request body the REST front-end accepts (413 beyond). */
   maxBodyBytes: number;
+  /** Request limits beyond the body size (see ts/protocol/limits.ts); unset keys take the defaults. */
+  limits?: Partial<Limits>;
   logLevel: LogLevel;
   models: ModelConfig[];
 }

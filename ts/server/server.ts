@@ -1,4 +1,6 @@
 import { Model } from '../model';
+import { ByteBudget } from '../protocol/byte-budget';
+import { resolveLimits } from '../protocol/limits';
 import type { ServerConfig } from './config';
 import { startGrpcServer } from './grpc/grpc-server';
 import { startHttpServer } from './http/http-server';
@@ -53,10 +55,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       throw new Error(`cannot load model '${entry.name}' from ${entry.path}: ${reason.message}`);
     }
 
+    const limits = resolveLimits({
+      maxRequestBytes: config.maxBodyBytes,
+      maxDecodedBytes: config.maxBodyBytes,
+      ...config.limits,
+    });
+    const budget = new ByteBudget(limits.maxInFlightBytes);
     const http = await startHttpServer(registry, {
       host: config.host,
       port: config.port,
-      maxBodyBytes: config.maxBodyBytes,
+      limits,
+      budget,
       metrics,
       logger,
       shutdownTimeoutMs: options.shutdownTimeoutMs,
@@ -65,6 +74,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const grpc = await startGrpcServer(registry, {
       host: config.host,
       port: config.grpcPort,
+      limits,
+      budget,
       metrics,
       logger,
       shutdownTimeoutMs: options.shutdownTimeoutMs,

@@ -1,4 +1,6 @@
 import { serverReady } from '../../protocol/readiness';
+import type { ByteBudget } from '../../protocol/byte-budget';
+import type { Limits } from '../../protocol/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { ModelRegistry } from '../model-registry';
@@ -10,7 +12,9 @@ export interface HttpContext {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly inFlight: InFlight;
-  readonly maxBodyBytes: number;
+  readonly limits: Limits;
+  /** Server-wide bytes of requests being read or decoded (shared with gRPC). */
+  readonly budget: ByteBudget;
 }
 
 /** Ready = not shutting down and every model loaded and open. */
