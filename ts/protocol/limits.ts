@@ -96,3 +96,18 @@ export function budgetExhausted(limits: Limits): ProtonError {
     `the server is already reading ${limits.maxInFlightBytes} bytes of requests; retry later`,
   );
 }
+
+/** The YAML key (under `limits:`) and command-line flag of each limit, with what it bounds. */
+export const LIMIT_SETTINGS: ReadonlyArray<{ key: keyof Limits; yaml: string; flag: string; bounds: string }> = [
+  { key: 'maxRequestBytes', yaml: 'max_request_bytes', flag: '--max-request-bytes', bounds: 'one request as received (413 / RESOURCE_EXHAUSTED)' },
+  { key: 'maxDecodedBytes', yaml: 'max_decoded_bytes', flag: '--max-decoded-bytes', bounds: 'one request after decompression (413)' },
+  { key: 'maxInFlightBytes', yaml: 'max_in_flight_bytes', flag: '--max-in-flight-bytes', bounds: 'all requests being read or decoded at once (503 / RESOURCE_EXHAUSTED)' },
+  { key: 'maxJsonBytes', yaml: 'max_json_bytes', flag: '--max-json-bytes', bounds: 'JSON text of one request (413)' },
+  { key: 'maxTensorElements', yaml: 'max_tensor_elements', flag: '--max-tensor-elements', bounds: 'elements of one tensor (400)' },
+  { key: 'maxRank', yaml: 'max_rank', flag: '--max-rank', bounds: 'dimensions of one tensor (400)' },
+  { key: 'maxStringElements', yaml: 'max_string_elements', flag: '--max-string-elements', bounds: 'BYTES elements of one request (400)' },
+  { key: 'maxJsonDepth', yaml: 'max_json_depth', flag: '--max-json-depth', bounds: 'nesting of JSON tensor data (400)' },
+  { key: 'maxTensors', yaml: 'max_tensors', flag: '--max-tensors', bounds: 'inputs, outputs, parameters of one request (400)' },
+  { key: 'receiveTimeoutMs', yaml: 'receive_timeout_ms', flag: '--receive-timeout-ms', bounds: 'time to receive a body or message (408 / DEADLINE_EXCEEDED)' },
+  { key: 'maxRequestTimeoutMs', yaml: 'max_request_timeout_ms', flag: '--max-request-timeout-ms', bounds: 'request timeouts are clamped to this' },
+];

@@ -3,6 +3,7 @@ import { DEMO_MODELS_DIR, ensureDemoModels } from '../onnx/demo-models';
 import { ConfigError, defaultConfig, loadConfig, type ServerConfig } from './config';
 import { SERVER_VERSION } from '../protocol/server-metadata';
 import { startServer, type RunningServer } from './server';
+import { LIMIT_SETTINGS } from '../protocol/limits';
 
 /** The demo models `npm start` serves without a config; squeezenet1.0 keeps the original's name. */
 async function demoConfig(): Promise<ServerConfig> {
@@ -15,6 +16,12 @@ function portArgument(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number (0 to 65535)');
   return port;
+}
+
+function positiveArgument(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
 }
 
 interface CliOptions {
@@ -47,8 +54,10 @@ async function main(argv: string[]): Promise<void> {
     .option('-c, --config <file>', 'YAML configuration file')
     .option('-p, --port <port>', 'REST port (overrides the file)', portArgument)
     .option('--grpc-port <port>', 'gRPC port (overrides the file)', portArgument)
-    .option('--host <host>', 'address to listen on (overrides the file)')
-    .parse(argv);
+    .option('--host <host>', 'address to listen on (overrides the file)');
+  // Request limits: one flag per key of ts/protocol/limits.ts (overriding the file's `limits:`).
+  for (const setting of LIMIT_SETTINGS) program.option(`${setting.flag} <n>`, `limit: ${setting.bounds}`, positiveArgument);
+  program.parse(argv);
   const options = program.opts<CliOptions>();
 
   let config: ServerConfig;
@@ -61,6 +70,11 @@ async function main(argv: string[]): Promise<void> {
   if (options.port !== undefined) config.port = options.port;
   if (options.grpcPort !== undefined) config.grpcPort = options.grpcPort;
   if (options.host !== undefined) config.host = options.host;
+  const optionValues = options as unknown as Record<string, number | undefined>;
+  for (const setting of LIMIT_SETTINGS) {
+    const value = optionValues[setting.key];
+    if (value !== undefined) config.limits = { ...config.limits, [setting.key]: value };
+  }
 
   let server: RunningServer;
   try {

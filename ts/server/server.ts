@@ -7,6 +7,7 @@ import { startHttpServer } from './http/http-server';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { ModelRegistry } from './model-registry';
+import { assertPortFree } from './port-probe';
 
 /** A started Proton server. */
 export interface RunningServer {
@@ -61,6 +62,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       ...config.limits,
     });
     const budget = new ByteBudget(limits.maxInFlightBytes);
+    await assertPortFree(config.host, config.port, 'the REST', '--port (server.port)');
+    await assertPortFree(config.host, config.grpcPort, 'the gRPC', '--grpc-port (server.grpc_port)');
     const http = await startHttpServer(registry, {
       host: config.host,
       port: config.port,

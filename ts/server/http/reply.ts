@@ -43,4 +43,7 @@ export function writeReply(res: HttpResponse, reply: Reply, closeConnection = fa
   res.writeHeader('Content-Type', reply.contentType);
   if (reply.headers) for (const [name, value] of reply.headers) res.writeHeader(name, value);
   res.end(reply.body, closeConnection);
+  // uWS keeps parsing what is already buffered after end(..., true): close now so bytes after a
+  // refused head are never served as a next request.
+  if (closeConnection) res.close();
 }
