@@ -85,7 +85,7 @@ describe('limits', () => {
       body: bomb,
     });
     expect(response.status).toBe(413);
-    expect((await response.json()).error).toMatch(/decompressed request body exceeds the limit of 1048576 bytes/);
+    expect(((await response.json()) as { error: string }).error).toMatch(/decompressed request body exceeds the limit of 1048576 bytes/);
     await expectStillServing();
   });
 
@@ -93,7 +93,7 @@ describe('limits', () => {
     const body = Buffer.alloc(1600 * 1024, 0x20);
     const response = await fetch(`${server.url}/v2/models/add/infer`, { method: 'POST', body });
     expect(response.status).toBe(503);
-    expect((await response.json()).error).toMatch(/already reading 1572864 bytes of requests/);
+    expect(((await response.json()) as { error: string }).error).toMatch(/already reading 1572864 bytes of requests/);
     await expectStillServing();
   });
 
