@@ -4,6 +4,7 @@ import { DEMO_MODELS_DIR, ensureDemoModels } from '../onnx/demo-models';
 import { ConfigError, defaultConfig, loadConfig, type ServerConfig } from './config';
 import { modelDirConfig } from './model-dir';
 import { MODEL_CONTROL_MODES, type ModelControlMode } from '../repository/model-repository';
+import { LIMIT_SETTINGS } from '../protocol/limits';
 import { SERVER_VERSION } from '../protocol/server-metadata';
 import { startServer, type RunningServer } from './server';
 
@@ -32,6 +33,12 @@ function positiveIntArgument(value: string): number {
   return Number(value);
 }
 
+function limitArgument(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
 const repeatable = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** Signals closer together than this are one event delivered twice (see stop()). */
@@ -57,7 +64,7 @@ interface CliOptions {
 
 /** The command line, declared once: `--help` and the tests read the same definition. */
 export function createProgram(): Command {
-  return new Command()
+  const program = new Command()
     .name('proton-serve')
     .description(
       'Serve ONNX models over REST (uWebSockets.js) and gRPC: the original Proton API and the Open Inference Protocol (KServe V2).\n' +
@@ -89,6 +96,9 @@ export function createProgram(): Command {
       new Option('--repository-poll-secs <n>', 'poll mode: seconds between repository scans (default 15)').argParser(positiveIntArgument),
     )
     .addOption(new Option('--repository-token <token>', 'load/unload requests need Authorization: Bearer <token>'));
+  // Request limits: one flag per key of ts/protocol/limits.ts (overriding the file's `limits:`).
+  for (const setting of LIMIT_SETTINGS) program.addOption(new Option(`${setting.flag} <n>`, `limit: ${setting.bounds}`).argParser(limitArgument));
+  return program;
 }
 
 function describe(server: RunningServer, config: ServerConfig): string {
@@ -149,6 +159,11 @@ async function main(argv: string[]): Promise<void> {
   if (port !== undefined) config.port = port;
   if (options.grpcPort !== undefined) config.grpcPort = options.grpcPort;
   if (options.host !== undefined) config.host = options.host;
+  const optionValues = options as unknown as Record<string, number | undefined>;
+  for (const setting of LIMIT_SETTINGS) {
+    const value = optionValues[setting.key];
+    if (value !== undefined) config.limits = { ...config.limits, [setting.key]: value };
+  }
 
   const drainDelayMs = options.drainDelaySecs * 1000;
   const shutdownTimeoutMs = options.exitTimeoutSecs * 1000;

@@ -1,6 +1,8 @@
 import { Model } from '../model';
 import { configuredFromOptions } from '../repository/configured-load';
 import { ModelRepository } from '../repository/model-repository';
+import { ByteBudget } from '../protocol/byte-budget';
+import { resolveLimits } from '../protocol/limits';
 import type { ServerConfig } from './config';
 import { DrainState, delay } from './drain';
 import { startGrpcServer } from './grpc/grpc-server';
@@ -8,6 +10,7 @@ import { startHttpServer } from './http/http-server';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { ModelRegistry } from './model-registry';
+import { assertPortFree } from './port-probe';
 
 /** A started Proton server. */
 export interface RunningServer {
@@ -86,10 +89,19 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       }
     }
 
+    const limits = resolveLimits({
+      maxRequestBytes: config.maxBodyBytes,
+      maxDecodedBytes: config.maxBodyBytes,
+      ...config.limits,
+    });
+    const budget = new ByteBudget(limits.maxInFlightBytes);
+    await assertPortFree(config.host, config.port, 'the REST', '--port (server.port)');
+    await assertPortFree(config.host, config.grpcPort, 'the gRPC', '--grpc-port (server.grpc_port)');
     const http = await startHttpServer(registry, {
       host: config.host,
       port: config.port,
-      maxBodyBytes: config.maxBodyBytes,
+      limits,
+      budget,
       metrics,
       logger,
       shutdownTimeoutMs,
@@ -99,6 +111,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const grpc = await startGrpcServer(registry, {
       host: config.host,
       port: config.grpcPort,
+      limits,
+      budget,
       metrics,
       logger,
       shutdownTimeoutMs,

@@ -1,4 +1,6 @@
 import { serverReady } from '../../protocol/readiness';
+import type { ByteBudget } from '../../protocol/byte-budget';
+import type { Limits } from '../../protocol/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { DrainState } from '../drain';
@@ -11,9 +13,11 @@ export interface HttpContext {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly inFlight: InFlight;
-  readonly maxBodyBytes: number;
   /** Set by the server's shutdown: readiness turns false while serving continues. */
   readonly drain?: DrainState;
+  readonly limits: Limits;
+  /** Server-wide bytes of requests being read or decoded (shared with gRPC). */
+  readonly budget: ByteBudget;
 }
 
 /** Ready = not draining, not shutting down and every model loaded and open. */
