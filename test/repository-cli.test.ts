@@ -90,7 +90,7 @@ describe('resolveModelDir', () => {
     expect(resolveModelDir(repo.path('one'), 'net')).toEqual({ kind: 'file', name: 'net', path: file });
     repo.write('two/x.onnx', scaleModel(1));
     repo.write('two/y/z.onnx', scaleModel(1));
-    expect(() => resolveModelDir(repo.path('two'), 'm')).toThrow(/more than one \.onnx file inside \(x\.onnx, y\/z\.onnx\)/);
+    expect(() => resolveModelDir(repo.path('two'), 'm')).toThrow(/more than one \.onnx file inside \(x\.onnx, y\/z\.onnx\): expected exactly one/);
     repo.write('none/notes.txt', '');
     expect(() => resolveModelDir(repo.path('none'), 'm')).toThrow(/no \.onnx file inside/);
     expect(() => resolveModelDir(repo.path('missing'), 'm')).toThrow(/--model-dir .*missing/);

@@ -44,7 +44,7 @@ export function resolveModelDir(dir: string, name: string): ModelDirPlan {
   if (found.length === 0) throw new ProtonError('INVALID_ARGUMENT', `${where}: no .onnx file inside and no Triton-layout model folder (<model>/<version>/model.onnx)`);
   if (found.length > 1) {
     const names = found.map((file) => path.relative(root, file)).sort();
-    throw new ProtonError('INVALID_ARGUMENT', `${where}: more than one .onnx file inside (${names.join(', ')}); expected exactly one, or a Triton-layout repository`);
+    throw new ProtonError('INVALID_ARGUMENT', `${where}: more than one .onnx file inside (${names.join(', ')}): expected exactly one, or a Triton-layout repository`);
   }
   return { kind: 'file', name, path: found[0]! };
 }

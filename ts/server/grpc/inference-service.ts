@@ -20,6 +20,8 @@ import type {
 } from '../../protocol/grpc-messages';
 import { unaryHandler, type GrpcServiceContext } from './unary-handler';
 import { decodeInferInputs, encodeInferOutputs } from '../../protocol/grpc-tensors';
+import { decodeWireInferInputs } from '../../protocol/grpc-wire-contents';
+import type { WireModelInferRequest } from '../../protocol/infer-request-wire';
 
 /** `inference.GRPCInferenceService`: the Open Inference Protocol's core RPCs. */
 export function createInferenceService(context: GrpcServiceContext): UntypedServiceImplementation {
@@ -54,7 +56,9 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
       async (call) => {
         const { request } = call;
         const served = registry.get(request.model_name, request.model_version);
-        const inputs = decodeInferInputs(request.inputs, request.raw_input_contents);
+        const inputs = isWireRequest(request)
+          ? await decodeWireInferInputs(request.inputs, request.raw_input_contents, context.limits)
+          : decodeInferInputs(request.inputs, request.raw_input_contents);
         const requested = requestedOutputNames(request);
         const outputs = await served.model.infer(inputs, {
           ...inferControlOf(call, requestTimeoutMs(request.parameters)),
@@ -71,6 +75,10 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
       (request) => request.model_name,
     ),
   };
+}
+
+function isWireRequest(request: ModelInferRequest): request is WireModelInferRequest {
+  return 'wireBytes' in request;
 }
 
 function isModelReady(registry: ModelRegistry, draining: boolean, name: string, version: string): boolean {

@@ -19,9 +19,13 @@ const REASON: Readonly<Record<number, string>> = {
   401: 'Unauthorized',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   413: 'Payload Too Large',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
   503: 'Service Unavailable',
+  505: 'HTTP Version Not Supported',
 };
 
 /** The status line uWebSockets.js writes, e.g. "404 Not Found". */
@@ -40,4 +44,7 @@ export function writeReply(res: HttpResponse, reply: Reply, closeConnection = fa
   res.writeHeader('Content-Type', reply.contentType);
   if (reply.headers) for (const [name, value] of reply.headers) res.writeHeader(name, value);
   res.end(reply.body, closeConnection);
+  // uWS keeps parsing what is already buffered after end(..., true): close now so bytes after a
+  // refused head are never served as a next request.
+  if (closeConnection) res.close();
 }

@@ -46,7 +46,7 @@ export function registerV2Routes(app: TemplatedApp, context: HttpContext): void 
       const { name, version } = ref(req);
       // A known model whose version is loading or unloaded is simply not ready; unknown names are 404.
       if (!registry.has(name)) throw new ProtonError('NOT_FOUND', `unknown model '${name}'`);
-      const ready = !context.inFlight.draining && registry.isReady(name, version);
+      const ready = !(context.inFlight.draining || context.drain?.draining === true) && registry.isReady(name, version);
       return jsonReply(ready ? 200 : 400, { name, ready });
     });
     methodNotAllowed(app, `${prefix}/ready`, 'GET');
@@ -56,7 +56,7 @@ export function registerV2Routes(app: TemplatedApp, context: HttpContext): void 
       serveWithBody(context, res, req, { inference: true }, async (body, head, exchange) => {
         const served = registry.get(name, version);
         exchange.metricModel = served.name;
-        return inferV2(served, body, head, exchange.signal);
+        return inferV2(served, body, head, exchange.signal, context.limits);
       });
     });
     methodNotAllowed(app, `${prefix}/infer`, 'POST');
