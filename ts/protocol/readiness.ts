@@ -5,10 +5,12 @@ export interface ReadinessRow {
   readonly expected: boolean;
 }
 
-/** What readiness is computed from: whether the server is draining, and the repository index. */
+/** What readiness is computed from: whether the server is draining, the repository index, and the READY versions' models. */
 export interface ReadinessState {
   readonly draining: boolean;
   readonly index: Iterable<ReadinessRow>;
+  /** Every READY version: each model must still accept requests (one closed under the registry is not ready). */
+  readonly served: Iterable<{ readonly model: { readonly ready: boolean } }>;
 }
 
 /**
@@ -20,6 +22,7 @@ export interface ReadinessState {
 export function serverReady(state: ReadinessState): boolean {
   if (state.draining) return false;
   for (const row of state.index) if (row.expected && row.state !== 'READY') return false;
+  for (const { model } of state.served) if (!model.ready) return false;
   return true;
 }
 

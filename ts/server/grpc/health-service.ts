@@ -27,7 +27,7 @@ export function createHealthService(context: GrpcServiceContext): UntypedService
         return;
       }
       const serving = READINESS_SERVICES.has(call.request.service)
-        ? serverReady({ draining: context.isClosing(), index: context.registry.index() })
+        ? serverReady({ draining: context.isClosing(), index: context.registry.index(), served: context.registry.versions() })
         : !context.isClosing();
       callback(null, { status: serving ? 'SERVING' : 'NOT_SERVING' });
     },

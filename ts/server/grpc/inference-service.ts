@@ -30,7 +30,7 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
     ServerLive: unaryHandler<Empty, ServerLiveResponse>(context, 'ServerLive', () => ({ live: true })),
 
     ServerReady: unaryHandler<Empty, ServerReadyResponse>(context, 'ServerReady', () => ({
-      ready: serverReady({ draining: context.isClosing(), index: registry.index() }),
+      ready: serverReady({ draining: context.isClosing(), index: registry.index(), served: registry.versions() }),
     })),
 
     // Like Triton, an unknown model or version is simply not ready: readiness probes never error.

@@ -25,5 +25,5 @@ export interface HttpContext {
 
 /** Ready = not draining, not shutting down and every version the server should serve READY (see protocol/readiness). */
 export function isServerReady(context: HttpContext): boolean {
-  return serverReady({ draining: context.inFlight.draining || context.drain?.draining === true, index: context.registry.index() });
+  return serverReady({ draining: context.inFlight.draining || context.drain?.draining === true, index: context.registry.index(), served: context.registry.versions() });
 }
