@@ -54,7 +54,7 @@ export async function gzipWithZeros(prefix: Buffer, zeros: number): Promise<Buff
       done();
     },
   });
-  await pipeline(Readable.from(parts()), zlib.createGzip({ level: 1 }), sink);
+  await pipeline(Readable.from(parts()), zlib.createGzip({ level: 9 }), sink);
   return Buffer.concat(chunks);
 }
 
