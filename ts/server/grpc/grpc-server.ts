@@ -6,7 +6,7 @@ import { createHealthService } from './health-service';
 import { createInferenceService } from './inference-service';
 import { withInferCodec } from './infer-codec';
 import { withPredictCodec } from './predict-codec';
-import { requestGuard } from './request-guard';
+import { grpcReceiveLimit, requestGuard } from './request-guard';
 import { ByteBudget } from '../../protocol/byte-budget';
 import { DEFAULT_LIMITS, type Limits } from '../../protocol/limits';
 import { createPredictService } from './predict-service';
@@ -64,8 +64,7 @@ export async function startGrpcServer(registry: ModelRegistry, options: GrpcServ
   };
   const services = loadProtonServices();
   const server = new Server({
-    // grpc-js checks this against the framed (compressed) size and stops inflating past it.
-    'grpc.max_receive_message_length': Math.max(limits.maxRequestBytes, limits.maxDecodedBytes),
+    'grpc.max_receive_message_length': grpcReceiveLimit(limits),
     'grpc.max_send_message_length': MAX_SEND_BYTES,
     interceptors: [requestGuard(limits, budget)],
   });
