@@ -78,6 +78,12 @@ ModelHost::ModelHost(AddonData* addon, std::string path, WorkerOptions options) 
 Napi::Value ModelHost::Load(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* addon = env.GetInstanceData<AddonData>();
+  if (addon->exiting) {
+    throw Napi::Error(env, MakeError(env, ErrorCode::kUnavailable, "the process is exiting"));
+  }
+  // The process-wide environment is created here, on the JS thread, not by whichever loader
+  // thread comes first: then no thread is ever inside its creation when the process exits.
+  (void)OrtEnvironment();
   const std::string path = info[0].As<Napi::String>().Utf8Value();
   const Napi::Object options = info[1].As<Napi::Object>();
   std::shared_ptr<ModelHost> host(new ModelHost(addon, path, ParseOptions(options)));
@@ -88,7 +94,14 @@ Napi::Value ModelHost::Load(const Napi::CallbackInfo& info) {
                        Napi::Value());
   // The thread-safe function owns a share of the host until Node finalizes it.
   auto* share = new std::shared_ptr<ModelHost>(host);
-  host->wakeup_ = Wakeup::New(env, "proton.model", 0, 1, host.get(), &ModelHost::Finalize, share);
+  addon->hosts.insert(host.get());  // erased by Finalize
+  try {
+    host->wakeup_ = Wakeup::New(env, "proton.model", 0, 1, host.get(), &ModelHost::Finalize, share);
+  } catch (...) {
+    addon->hosts.erase(host.get());
+    delete share;
+    throw;
+  }
   try {
     host->worker_->Start();
   } catch (const std::exception& error) {
@@ -257,6 +270,9 @@ void ModelHost::UpdateRef(Napi::Env env) {
 
 Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  if (addon_->exiting) {
+    throw Napi::Error(env, MakeError(env, ErrorCode::kUnavailable, "the process is exiting"));
+  }
   if (state_ != State::kServing) {
     throw Napi::Error(env, MakeError(env, ErrorCode::kUnavailable, "the model is closed"));
   }
@@ -397,12 +413,23 @@ Napi::Value ModelHost::Metadata(Napi::Env env) const {
 
 void ModelHost::Finalize(Napi::Env env, std::shared_ptr<ModelHost>* share, ModelHost* host) {
   host->state_ = State::kClosed;
+  host->addon_->hosts.erase(host);
   // At environment teardown the workers may still run: fail their queue unrun and wait for them.
   host->worker_->RequestStop(true);
   host->worker_->Join();
   JobChain jobs = host->worker_->TakeCompleted();
   while (JobPtr job = jobs.PopFront()) ReleaseReferences(env, job->js);
   delete share;
+}
+
+Napi::Value ModelHost::Shutdown(const Napi::CallbackInfo& info) {
+  auto* addon = info.Env().GetInstanceData<AddonData>();
+  addon->exiting = true;
+  // Every model stops first, then all are awaited: the waits overlap. A closed model's threads
+  // are already joined (Join returns at once).
+  for (ModelHost* host : addon->hosts) host->worker_->RequestStop(true);
+  for (ModelHost* host : addon->hosts) host->worker_->Join();
+  return info.Env().Undefined();
 }
 
 Napi::Function ModelWrap::DefineClass(Napi::Env env) {

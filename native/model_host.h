@@ -18,6 +18,10 @@ class ModelHost : public std::enable_shared_from_this<ModelHost> {
  public:
   // loadModel(path, options) -> Promise<native Model>
   static Napi::Value Load(const Napi::CallbackInfo& info);
+  // shutdown(): the process is exiting (its 'exit' event). Stops every model of this environment,
+  // failing queued jobs unrun, and joins their threads, so that no thread is inside ONNX Runtime
+  // when exit() runs the static destructors. Blocks for the loads and executions in progress.
+  static Napi::Value Shutdown(const Napi::CallbackInfo& info);
 
   Napi::Value Infer(const Napi::CallbackInfo& info);
   Napi::Value Close(Napi::Env env);

@@ -87,6 +87,10 @@ void ModelWorker::StartRemainingInstances() {
 void ModelWorker::InstanceMain(int instance) {
   if (instance == 0) {
     try {
+      if (stopping_.load(std::memory_order_acquire)) {
+        // Stopped before the load began (process exit): loading would only delay the exit.
+        throw ProtonFailure(ErrorCode::kUnavailable, "the model was shut down before it loaded");
+      }
       auto session = std::make_shared<const ModelSession>(path_, options_.session);
       std::string reason;
       if (options_.maxBatchSize > 0 && !session->CanBatch(&reason)) {
