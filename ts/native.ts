@@ -65,7 +65,11 @@ export interface NativeModel {
     cancelFlag: Int32Array | undefined,
     withTiming: true,
   ): Promise<[InferOutputs, InferTiming]>;
-  /** Stops accepting; resolves once every accepted job has settled and the threads are joined. */
+  /**
+   * Stops accepting; resolves once every accepted job has settled and the threads are joined.
+   * The session and the model's other native memory are freed by then: afterwards `infer` and
+   * `metadata` throw UNAVAILABLE and `stats` answers the final figures.
+   */
   close(): Promise<void>;
   stats(): ModelStatistics;
   metadata(): ModelMetadata;
