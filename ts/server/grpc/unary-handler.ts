@@ -1,7 +1,9 @@
 import type { ServerUnaryCall, handleUnaryCall } from '@grpc/grpc-js';
+import type { ModelRepository } from '../../repository/model-repository';
 import type { ModelRegistry } from '../model-registry';
 import { GRPC_STATUS_OF, toClientFailure } from '../../protocol/status';
 import type { Metrics } from '../metrics';
+import type { Limits } from '../../protocol/limits';
 
 /** The metrics sink the server reports each model request to. */
 export type GrpcRequestMetrics = Pick<Metrics, 'observeRequest'>;
@@ -14,10 +16,13 @@ export interface GrpcLogger {
 /** What every gRPC service handler shares. */
 export interface GrpcServiceContext {
   readonly registry: ModelRegistry;
+  readonly limits: Limits;
   readonly metrics: GrpcRequestMetrics | undefined;
   readonly logger: GrpcLogger;
   /** True once shutdown has begun, so readiness and health report false. */
   readonly isClosing: () => boolean;
+  /** The model repository, when the server has one (load/unload requests need it). */
+  readonly repository?: ModelRepository;
 }
 
 /**
@@ -42,6 +47,9 @@ export function unaryHandler<Request, Response>(
     };
     let response: Response;
     try {
+      // The bounded decoders never throw inside grpc-js: they hand their error over here.
+      const decodeError = (call.request as { decodeError?: unknown } | null)?.decodeError;
+      if (decodeError !== undefined) throw decodeError;
       response = await run(call);
     } catch (error) {
       const failure = toClientFailure(error);

@@ -23,8 +23,8 @@ export function serveWithBody(
 ): void {
   let head: RequestHead;
   try {
-    head = readRequestHead(req);
-    checkDeclaredLength(head, context.maxBodyBytes);
+    head = readRequestHead(req, context.limits.maxRequestTimeoutMs);
+    checkDeclaredLength(head, context.limits);
   } catch (error) {
     // The body was not read: close so its bytes are never parsed as a next request.
     writeReply(res, errorReply(error), true);
@@ -34,7 +34,8 @@ export function serveWithBody(
     writeReply(res, jsonReply(503, { error: 'server is shutting down' }), true);
     return;
   }
-  const exchange = new Exchange(res, context.inFlight);
+  const lease = context.budget.lease();
+  const exchange = new Exchange(res, context.inFlight, lease);
   if (options.inference) {
     exchange.onSettled = (reply) => {
       const seconds = (performance.now() - exchange.startedAt) / 1000;
@@ -42,8 +43,8 @@ export function serveWithBody(
     };
   }
   const alignAt = head.contentEncoding === undefined ? (head.inferenceHeaderLength ?? 0) : 0;
-  readBody(res, head, context.maxBodyBytes, alignAt)
-    .then((body) => decodeContentEncoding(body, head.contentEncoding, context.maxBodyBytes))
+  readBody(res, head, context.limits, lease, alignAt)
+    .then((body) => decodeContentEncoding(body, head.contentEncoding, context.limits, lease))
     .then((body) => work(body, head, exchange))
     .then(
       (reply) => exchange.send(reply),
@@ -54,4 +55,18 @@ export function serveWithBody(
       },
     )
     .catch((error: unknown) => context.logger.error({ err: error }, 'cannot write a response'));
+}
+
+/**
+ * JSON.parse cannot yield to the event loop: a JSON text longer than the limit is refused (413)
+ * before parsing, which keeps one request's stall short.
+ */
+export function checkJsonSize<T extends { byteLength: number }>(json: T, maxJsonBytes: number, what: string): T {
+  if (json.byteLength > maxJsonBytes) {
+    throw new HttpError(
+      413,
+      `${what} has ${json.byteLength} bytes of JSON, more than the limit of ${maxJsonBytes}; send tensors with the binary tensor extension`,
+    );
+  }
+  return json;
 }

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ProtonError } from '../../errors';
 import { parseJsonBody } from '../../protocol/json-codec';
 import { parsePredictData, predictInputTensor, predictOutputJson } from '../../protocol/predict';
-import { serveWithBody } from './body-route';
+import { checkJsonSize, serveWithBody } from './body-route';
 import { isServerReady, type HttpContext } from './context';
 import { JSON_TYPE, jsonReply, writeReply, type Reply } from './reply';
-import { getRoute, methodNotAllowed } from './routes-common';
+import { getRoute, guardBodyless, methodNotAllowed } from './routes-common';
 import type { TemplatedApp } from './uws';
 
 /** Registers the original Proton REST API: `/predict`, `/models`, `/ready`, `/metrics`. */
@@ -14,7 +14,7 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
 
   app.post('/predict', (res, req) => {
     serveWithBody(context, res, req, { inference: true }, async (body, head, exchange) => {
-      const request = parsePredictRequest(body);
+      const request = parsePredictRequest(checkJsonSize(body, context.limits.maxJsonBytes, 'request body'));
       const served = registry.get(request.modelName);
       exchange.metricModel = served.name;
       const input = served.model.metadata.inputs[0];
@@ -44,7 +44,9 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
   });
   methodNotAllowed(app, '/ready', 'GET');
 
-  app.get('/metrics', (res) => {
+  app.get('/metrics', (res, req) => {
+    const guard = guardBodyless(res, req);
+    if (!guard) return;
     // prom-client collects asynchronously: register onAborted before awaiting it.
     let aborted = false;
     res.onAborted(() => {
@@ -54,7 +56,7 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
       (text): Reply => ({ status: 200, contentType: context.metrics.contentType, body: text }),
       (error: unknown): Reply => jsonReply(500, { error: `cannot collect metrics: ${(error as Error).message}` }),
     ).then((reply) => {
-      if (!aborted) res.cork(() => writeReply(res, reply));
+      if (!aborted) res.cork(() => writeReply(res, reply, guard.close));
     });
   });
   methodNotAllowed(app, '/metrics', 'GET');

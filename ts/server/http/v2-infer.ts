@@ -7,6 +7,8 @@ import type { InferInputs } from '../../model-types';
 import type { ServedModel } from '../model-registry';
 import { JSON_TYPE, type Reply } from './reply';
 import type { RequestHead } from './request-head';
+import { checkJsonSize } from './body-route';
+import type { Limits } from '../../protocol/limits';
 
 const OCTET_STREAM = 'application/octet-stream';
 
@@ -14,7 +16,7 @@ const OCTET_STREAM = 'application/octet-stream';
  * Runs one Open Inference Protocol infer request (JSON or binary tensor extension).
  * @throws ProtonError for protocol violations (INVALID_ARGUMENT) and inference failures
  */
-export async function inferV2(served: ServedModel, body: Buffer, head: RequestHead, signal: AbortSignal): Promise<Reply> {
+export async function inferV2(served: ServedModel, body: Buffer, head: RequestHead, signal: AbortSignal, limits: Limits): Promise<Reply> {
   const metadata = served.model.metadata;
   let request: V2InferRequest;
   let inputs: InferInputs;
@@ -23,11 +25,12 @@ export async function inferV2(served: ServedModel, body: Buffer, head: RequestHe
     inputs = rawRequestInput(metadata.inputs, plainBytes(body));
   } else {
     const { header, binary } = splitBody(plainBytes(body), head.inferenceHeaderLength);
+    checkJsonSize(header, limits.maxJsonBytes, 'the JSON header');
     request = parseInferRequest(parseJsonBody(Buffer.from(header.buffer, header.byteOffset, header.byteLength).toString('utf8')));
-    inputs = decodeV2Inputs(request, binary);
+    inputs = decodeV2Inputs(request, binary, limits);
   }
   const plan = planOutputs(request, metadata.outputs);
-  const timeoutMs = minDefined(request.timeoutMs, head.timeoutMs);
+  const timeoutMs = minDefined(request.timeoutMs, head.timeoutMs, limits.maxRequestTimeoutMs);
   const outputs = await served.model.infer(inputs, { outputs: plan.names, timeoutMs, signal });
   const { header, blobs } = encodeV2Response(served, request.id, plan, outputs);
   if (blobs.length === 0) return { status: 200, contentType: JSON_TYPE, body: header, code: 'OK' };
@@ -49,8 +52,8 @@ function plainBytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-function minDefined(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Math.min(a, b);
+/** The sooner of two optional timeouts, clamped to `max` (a timeout never overflows the native deadline). */
+function minDefined(a: number | undefined, b: number | undefined, max: number): number | undefined {
+  if (a === undefined && b === undefined) return undefined;
+  return Math.min(a ?? Infinity, b ?? Infinity, max);
 }
