@@ -106,7 +106,7 @@ describe('server and model status RPCs', () => {
     expect(await unary(client, 'ServerMetadata', {})).toEqual({
       name: 'proton',
       version: pkg.version,
-      extensions: ['binary_tensor_data', 'schedule_policy'],
+      extensions: ['binary_tensor_data', 'schedule_policy', 'statistics'],
     });
   });
 
@@ -317,7 +317,7 @@ describe('proto field numbers', () => {
     }
     const service = root.lookupService('inference.GRPCInferenceService');
     expect(Object.keys(service.methods).sort()).toEqual(
-      ['ModelInfer', 'ModelMetadata', 'ModelReady', 'ServerLive', 'ServerMetadata', 'ServerReady'].sort(),
+      ['ModelInfer', 'ModelMetadata', 'ModelReady', 'ModelStatistics', 'ServerLive', 'ServerMetadata', 'ServerReady'].sort(),
     );
   });
 });

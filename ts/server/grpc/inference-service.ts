@@ -18,6 +18,7 @@ import type {
   ServerMetadataResponse,
   ServerReadyResponse,
 } from '../../protocol/grpc-messages';
+import { modelStatisticsHandler } from './statistics-handler';
 import { unaryHandler, type GrpcServiceContext } from './unary-handler';
 import { decodeInferInputs, encodeInferOutputs } from '../../protocol/grpc-tensors';
 
@@ -69,6 +70,8 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
       },
       (request) => request.model_name,
     ),
+
+    ModelStatistics: modelStatisticsHandler(context),
   };
 }
 

@@ -6,6 +6,7 @@ import { InFlight } from './in-flight';
 import { registerProtonRoutes } from './proton-routes';
 import { jsonReply, writeReply } from './reply';
 import { loadUws, type ListenSocket, type TemplatedApp } from './uws';
+import { registerStatsRoutes } from './stats-routes';
 import { registerV2Routes } from './v2-routes';
 
 export interface HttpServerOptions {
@@ -49,6 +50,7 @@ export async function startHttpServer(registry: ModelRegistry, options: HttpServ
     maxBodyBytes: options.maxBodyBytes,
   };
   registerProtonRoutes(app, context);
+  registerStatsRoutes(app, context);
   registerV2Routes(app, context);
   app.any('/*', (res, req) => {
     // An unread body must not be parsed as the next request: close when one was sent.
