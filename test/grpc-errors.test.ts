@@ -1,6 +1,7 @@
 import { Client, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '../ts/model';
+import type { ServableModel } from '../ts/repository/served-model';
 import { startGrpcServer } from '../ts/server/grpc/grpc-server';
 import { decodeInferInputs } from '../ts/protocol/grpc-tensors';
 import type { InferInputTensor } from '../ts/protocol/grpc-messages';
@@ -72,7 +73,7 @@ function batchRequest(model: string, rows: number, extra: object = {}): object {
   };
 }
 
-function served(name: string): Model {
+function served(name: string): ServableModel {
   return server.registry.get(name).model;
 }
 

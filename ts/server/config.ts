@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { ModelLoadOptions } from '../model-types';
+import type { ModelControlMode } from '../repository/model-repository';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
 /** One model to serve. */
@@ -26,6 +27,20 @@ export interface ServerConfig {
   maxBodyBytes: number;
   logLevel: LogLevel;
   models: ModelConfig[];
+  /** Triton-layout model repositories feeding the same registry (`--model-repository`). */
+  repository?: RepositoryConfig;
+}
+
+/** `--model-repository` and its control flags. */
+export interface RepositoryConfig {
+  roots: string[];
+  controlMode: ModelControlMode;
+  /** Explicit mode: models loaded at start; `['*']` for all. */
+  loadModels: string[];
+  /** Poll mode: seconds between scans. */
+  pollSecs?: number;
+  /** When set, load and unload requests need `Authorization: Bearer <token>`. */
+  token?: string;
 }
 
 /** A configuration mistake; `issues` name each offending key and why. */

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEMO_MODELS_DIR, ensureDemoModels } from '../onnx/demo-models';
+import { MODEL_CONTROL_MODES, type ModelControlMode } from '../repository/model-repository';
 import { ConfigError, defaultConfig, loadConfig, type ServerConfig } from './config';
 import { SERVER_VERSION } from '../protocol/server-metadata';
 import { startServer, type RunningServer } from './server';
@@ -17,11 +18,31 @@ function portArgument(value: string): number {
   return port;
 }
 
+function positiveIntArgument(value: string): number {
+  if (!/^[1-9]\d{0,6}$/.test(value)) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
+function controlModeArgument(value: string): ModelControlMode {
+  if (!(MODEL_CONTROL_MODES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${MODEL_CONTROL_MODES.join(', ')}`);
+  }
+  return value as ModelControlMode;
+}
+
+const repeatable = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 interface CliOptions {
   config?: string;
   port?: number;
   grpcPort?: number;
   host?: string;
+  modelRepository?: string[];
+  modelStore?: string[];
+  modelControlMode?: ModelControlMode;
+  loadModel?: string[];
+  repositoryPollSecs?: number;
+  repositoryToken?: string;
 }
 
 function describe(server: RunningServer, config: ServerConfig): string {
@@ -48,12 +69,19 @@ async function main(argv: string[]): Promise<void> {
     .option('-p, --port <port>', 'REST port (overrides the file)', portArgument)
     .option('--grpc-port <port>', 'gRPC port (overrides the file)', portArgument)
     .option('--host <host>', 'address to listen on (overrides the file)')
+    .option('--model-repository <dir>', 'Triton-layout model repository (repeatable)', repeatable)
+    .option('--model-store <dir>', 'alias of --model-repository', repeatable)
+    .option('--model-control-mode <mode>', 'none | poll | explicit (default none)', controlModeArgument)
+    .option('--load-model <name>', "explicit mode: a model to load at start (repeatable; '*' for all)", repeatable)
+    .option('--repository-poll-secs <n>', 'poll mode: seconds between repository scans (default 15)', positiveIntArgument)
+    .option('--repository-token <token>', 'load/unload requests need Authorization: Bearer <token>')
     .parse(argv);
   const options = program.opts<CliOptions>();
 
   let config: ServerConfig;
+  const roots = [...(options.modelRepository ?? []), ...(options.modelStore ?? [])];
   try {
-    config = options.config ? loadConfig(options.config) : await demoConfig();
+    config = options.config ? loadConfig(options.config) : roots.length > 0 ? defaultConfig({}) : await demoConfig();
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : `cannot prepare the configuration: ${(error as Error).message}`);
     process.exit(1);
@@ -61,6 +89,18 @@ async function main(argv: string[]): Promise<void> {
   if (options.port !== undefined) config.port = options.port;
   if (options.grpcPort !== undefined) config.grpcPort = options.grpcPort;
   if (options.host !== undefined) config.host = options.host;
+  if (roots.length > 0) {
+    config.repository = {
+      roots,
+      controlMode: options.modelControlMode ?? 'none',
+      loadModels: options.loadModel ?? [],
+      ...(options.repositoryPollSecs !== undefined ? { pollSecs: options.repositoryPollSecs } : {}),
+      ...(options.repositoryToken !== undefined ? { token: options.repositoryToken } : {}),
+    };
+  } else if (options.modelControlMode || options.loadModel || options.repositoryPollSecs || options.repositoryToken) {
+    console.error('--model-control-mode, --load-model, --repository-poll-secs and --repository-token need --model-repository');
+    process.exit(1);
+  }
 
   let server: RunningServer;
   try {

@@ -1,4 +1,6 @@
 import { Model } from '../model';
+import { configuredFromOptions } from '../repository/configured-load';
+import { ModelRepository } from '../repository/model-repository';
 import type { ServerConfig } from './config';
 import { startGrpcServer } from './grpc/grpc-server';
 import { startHttpServer } from './http/http-server';
@@ -13,6 +15,8 @@ export interface RunningServer {
   /** The bound gRPC port. */
   readonly grpcPort: number;
   readonly registry: ModelRegistry;
+  /** The model repository, when the config has one (`--model-repository`). */
+  readonly repository: ModelRepository | undefined;
   readonly metrics: Metrics;
   /**
    * Graceful shutdown: both front-ends stop accepting and answer what they accepted, then the
@@ -44,13 +48,25 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const models = await Promise.allSettled(config.models.map((entry) => Model.load(entry.path, entry.options)));
     models.forEach((result, index) => {
       const entry = config.models[index]!;
-      if (result.status === 'fulfilled') registry.add({ name: entry.name, version: '1', model: result.value });
+      if (result.status === 'fulfilled') registry.add({ name: entry.name, version: '1', model: configuredFromOptions(entry.name, result.value, entry.options) });
     });
     const failed = models.findIndex((result) => result.status === 'rejected');
     if (failed >= 0) {
       const entry = config.models[failed]!;
       const reason = (models[failed] as PromiseRejectedResult).reason as Error;
       throw new Error(`cannot load model '${entry.name}' from ${entry.path}: ${reason.message}`);
+    }
+    const repository = config.repository && new ModelRepository(registry, { ...config.repository, logger });
+    if (repository) {
+      cleanups.push(() => repository.close());
+      if (repository.openToAnyone && !isLoopback(config.host)) {
+        logger.warn({ host: config.host }, 'explicit model control without --repository-token on a non-loopback address: anyone who can reach the server can load and unload models');
+      }
+      const report = await repository.start();
+      // As Triton's default --exit-on-error: a model that should load but cannot stops the start.
+      if (report.failed.length > 0) {
+        throw new Error(report.failed.map((failure) => `cannot load model '${failure.name}': ${failure.reason}`).join('\n'));
+      }
     }
 
     const http = await startHttpServer(registry, {
@@ -75,6 +91,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const close = async (): Promise<void> => {
       logger.info('shutting down: draining requests');
       await Promise.all([http.close(), grpc.close()]);
+      await repository?.close();
       await registry.closeAll();
       logger.info('shut down');
     };
@@ -82,6 +99,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       httpPort: http.port,
       grpcPort: grpc.port,
       registry,
+      repository,
       metrics,
       close: () => (closing ??= close()),
     };
@@ -89,4 +107,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await undo();
     throw error;
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
