@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { ModelLoadOptions } from '../model-types';
 import type { ModelControlMode } from '../repository/model-repository';
-import { LOG_LEVELS, type LogLevel } from './logger';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger';
 
 /** One model to serve. */
 export interface ModelConfig {
@@ -26,6 +26,9 @@ export interface ServerConfig {
   /** Largest request body the REST front-end accepts (413 beyond). */
   maxBodyBytes: number;
   logLevel: LogLevel;
+  /** Observability: log format (default: text on a terminal, JSON otherwise) and a separate `/metrics` port (default: none). */
+  logFormat?: LogFormat;
+  metricsPort?: number;
   models: ModelConfig[];
   /** Triton-layout model repositories feeding the same registry (`--model-repository`). */
   repository?: RepositoryConfig;
@@ -80,6 +83,7 @@ const SERVER_SHAPE = {
   grpc_port: port().optional(),
   host: requiredString('a host name or address').optional(),
   max_body_bytes: positiveInt().optional(),
+  metrics_port: port().optional(),
 };
 
 const MODEL_SHAPE = {
@@ -100,6 +104,7 @@ const TOP_SHAPE = {
     .transform((value) => value.toUpperCase())
     .pipe(z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }))
     .optional(),
+  log_format: z.enum(LOG_FORMATS, { error: `expected one of ${LOG_FORMATS.join(', ')}` }).optional(),
   models: z
     .array(z.strictObject(MODEL_SHAPE, { error: 'expected a mapping with name and path' }), {
       error: (issue) => (issue.input === undefined ? 'required' : 'expected a list of models'),
@@ -142,7 +147,7 @@ function describeIssues(error: z.ZodError): string[] {
 export function parseConfig(document: unknown, baseDir: string, source = 'configuration'): ServerConfig {
   const parsed = CONFIG_SCHEMA.safeParse(document);
   if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error));
-  const { server = {}, log_level: logLevel = 'INFO', models } = parsed.data;
+  const { server = {}, log_level: logLevel = 'INFO', log_format: logFormat, models } = parsed.data;
 
   const issues: string[] = [];
   const seen = new Set<string>();
@@ -161,6 +166,8 @@ export function parseConfig(document: unknown, baseDir: string, source = 'config
     grpcPort: server.grpc_port ?? DEFAULT_GRPC_PORT,
     maxBodyBytes: server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
     logLevel,
+    ...(logFormat !== undefined ? { logFormat } : {}),
+    ...(server.metrics_port !== undefined ? { metricsPort: server.metrics_port } : {}),
     models: resolved,
   };
 }

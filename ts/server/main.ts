@@ -3,6 +3,8 @@ import { DEMO_MODELS_DIR, ensureDemoModels } from '../onnx/demo-models';
 import { MODEL_CONTROL_MODES, type ModelControlMode } from '../repository/model-repository';
 import { ConfigError, defaultConfig, loadConfig, type ServerConfig } from './config';
 import { SERVER_VERSION } from '../protocol/server-metadata';
+import { createLogger } from './logger';
+import { addObservabilityOptions, applyObservabilityOptions, lifecycleLogger, logBanner, type ObservabilityCliOptions } from './observability-options';
 import { startServer, type RunningServer } from './server';
 
 /** The demo models `npm start` serves without a config; squeezenet1.0 keeps the original's name. */
@@ -45,21 +47,6 @@ interface CliOptions {
   repositoryToken?: string;
 }
 
-function describe(server: RunningServer, config: ServerConfig): string {
-  const lines = [
-    `Proton ${SERVER_VERSION} serving ${server.registry.list().length} model(s)`,
-    `  REST  http://${config.host}:${server.httpPort}  (original: /predict /models /ready /metrics; KServe V2: /v2/...)`,
-    `  gRPC  ${config.host}:${server.grpcPort}  (predict.Predictor, inference.GRPCInferenceService)`,
-  ];
-  for (const served of server.registry.list()) {
-    const { inputs, outputs } = served.model.metadata;
-    const shape = (t: { name: string; type: string; shape: ReadonlyArray<number | string> }): string =>
-      `${t.name} ${t.type}[${t.shape.join(',')}]`;
-    lines.push(`  - ${served.name}: ${inputs.map(shape).join(', ')} -> ${outputs.map(shape).join(', ')}`);
-  }
-  return lines.join('\n');
-}
-
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('proton')
@@ -74,9 +61,10 @@ async function main(argv: string[]): Promise<void> {
     .option('--model-control-mode <mode>', 'none | poll | explicit (default none)', controlModeArgument)
     .option('--load-model <name>', "explicit mode: a model to load at start (repeatable; '*' for all)", repeatable)
     .option('--repository-poll-secs <n>', 'poll mode: seconds between repository scans (default 15)', positiveIntArgument)
-    .option('--repository-token <token>', 'load/unload requests need Authorization: Bearer <token>')
+    .option('--repository-token <token>', 'load/unload requests need Authorization: Bearer <token>');
+  addObservabilityOptions(program)
     .parse(argv);
-  const options = program.opts<CliOptions>();
+  const options = program.opts<CliOptions & ObservabilityCliOptions>();
 
   let config: ServerConfig;
   const roots = [...(options.modelRepository ?? []), ...(options.modelStore ?? [])];
@@ -89,6 +77,7 @@ async function main(argv: string[]): Promise<void> {
   if (options.port !== undefined) config.port = options.port;
   if (options.grpcPort !== undefined) config.grpcPort = options.grpcPort;
   if (options.host !== undefined) config.host = options.host;
+  applyObservabilityOptions(config, options);
   if (roots.length > 0) {
     config.repository = {
       roots,
@@ -102,27 +91,29 @@ async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
 
+  const serverLogger = createLogger({ level: config.logLevel, format: config.logFormat });
+  const logger = lifecycleLogger(serverLogger);
   let server: RunningServer;
   try {
-    server = await startServer(config);
+    server = await startServer(config, { logger: serverLogger });
   } catch (error) {
-    console.error(`Proton could not start: ${(error as Error).message}`);
+    logger.fatal(`Proton could not start: ${(error as Error).message}`);
     process.exit(1);
   }
-  console.log(describe(server, config));
+  logBanner(logger, server, config);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      console.error(`${signal} again: exiting without waiting`);
+      logger.warn(`${signal} again: exiting without waiting`);
       process.exit(1);
     }
     stopping = true;
-    console.log(`${signal}: finishing accepted requests, then exiting`);
+    logger.info(`${signal}: finishing accepted requests, then exiting`);
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`shutdown failed: ${(error as Error).message}`);
+        logger.error(`shutdown failed: ${(error as Error).message}`);
         process.exit(1);
       },
     );

@@ -1,13 +1,13 @@
 import { ProtonError } from '../errors';
 import { v2ModelStatistics, type V2ModelStatisticsResponse } from '../protocol/statistics';
+import { modelStatistics } from './model-capabilities';
 import type { ModelRegistry, ServedModel } from './model-registry';
 
 /**
- * Every served model version, in registry order. The one place that enumerates versions for
- * statistics and metrics: with a versioned registry this becomes its list of every READY version.
+ * Every READY model version, in registry order: what statistics and metrics report on.
  */
 export function servedVersions(registry: ModelRegistry): ServedModel[] {
-  return registry.list();
+  return registry.versions();
 }
 
 /**
@@ -23,7 +23,7 @@ export function statisticsOf(registry: ModelRegistry, name?: string, version?: s
     targets = [registry.get(name, version)];
   } else {
     if (!registry.has(name)) throw new ProtonError('NOT_FOUND', `unknown model '${name}'`);
-    targets = servedVersions(registry).filter((served) => served.name === name);
+    targets = registry.versions(name);
   }
-  return { model_stats: targets.map((served) => v2ModelStatistics(served.name, served.version, served.model.stats())) };
+  return { model_stats: targets.map((served) => v2ModelStatistics(served.name, served.version, modelStatistics(served.model))) };
 }

@@ -1,5 +1,6 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ModelRegistry } from '../model-registry';
+import { RequestObserver } from '../request-observer';
 import { createHealthService } from './health-service';
 import { createInferenceService } from './inference-service';
 import { withPredictCodec } from './predict-codec';
@@ -37,10 +38,12 @@ export interface GrpcServerHandle {
  */
 export async function startGrpcServer(registry: ModelRegistry, options: GrpcServerOptions): Promise<GrpcServerHandle> {
   let closing = false;
+  const logger: GrpcLogger = options.logger ?? { error: (details, message) => console.error(message, details) };
   const context: GrpcServiceContext = {
     registry,
     metrics: options.metrics,
-    logger: options.logger ?? { error: (details, message) => console.error(message, details) },
+    logger,
+    observer: new RequestObserver(options.metrics, logger),
     isClosing: () => closing,
   };
   const services = loadProtonServices();

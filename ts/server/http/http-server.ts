@@ -1,6 +1,7 @@
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { ModelRegistry } from '../model-registry';
+import { RequestObserver } from '../request-observer';
 import type { HttpContext } from './context';
 import { InFlight } from './in-flight';
 import { registerProtonRoutes } from './proton-routes';
@@ -46,6 +47,7 @@ export async function startHttpServer(registry: ModelRegistry, options: HttpServ
     registry,
     metrics: options.metrics,
     logger: options.logger,
+    observer: new RequestObserver(options.metrics, options.logger),
     inFlight,
     maxBodyBytes: options.maxBodyBytes,
   };
