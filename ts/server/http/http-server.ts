@@ -17,6 +17,8 @@ export interface HttpServerOptions {
   maxBodyBytes: number;
   metrics: Metrics;
   logger: Logger;
+  /** Overrides the request observer built from `metrics` and `logger` (the overhead benchmark turns it off). */
+  observer?: RequestObserver;
   /** close() waits this long for in-flight requests, then drops their connections (default 10 s). */
   shutdownTimeoutMs?: number;
 }
@@ -47,7 +49,7 @@ export async function startHttpServer(registry: ModelRegistry, options: HttpServ
     registry,
     metrics: options.metrics,
     logger: options.logger,
-    observer: new RequestObserver(options.metrics, options.logger),
+    observer: options.observer ?? new RequestObserver(options.metrics, options.logger),
     inFlight,
     maxBodyBytes: options.maxBodyBytes,
   };
