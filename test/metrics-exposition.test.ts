@@ -157,8 +157,10 @@ describe('/metrics after a known workload, parsed with a Prometheus text parser'
 
   it('unknown models are one bounded series, never model=""', async () => {
     const parsed = await scrape();
-    expect(sample(parsed, 'proton_requests_total', 'counter', { protocol: 'rest', model: 'unknown', version: '', code: 'NOT_FOUND' }).value).toBe(1);
-    expect(sample(parsed, 'proton_requests_total', 'counter', { protocol: 'rest', model: 'add', version: '1', code: 'INVALID_ARGUMENT' }).value).toBe(1);
+    expect(sample(parsed, 'proton_requests_failed_total', 'counter', { protocol: 'rest', model: 'unknown', version: '', code: 'NOT_FOUND' }).value).toBe(1);
+    expect(sample(parsed, 'proton_requests_failed_total', 'counter', { protocol: 'rest', model: 'add', version: '1', code: 'INVALID_ARGUMENT' }).value).toBe(1);
+    expect(sample(parsed, 'proton_requests_ok_total', 'counter', { protocol: 'rest', model: 'add', version: '1' }).value).toBe(5);
+    expect(sample(parsed, 'proton_requests_ok_total', 'counter', { protocol: 'grpc', model: 'add', version: '1' }).value).toBe(2);
     for (const data of Object.values(parsed)) {
       for (const d of data.data as Array<{ labels: Record<string, string> }>) expect(d.labels.model).not.toBe('');
     }

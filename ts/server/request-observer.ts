@@ -9,6 +9,7 @@ export interface ObserverLogger {
   warn?(details: object, message: string): void;
   debug?(details: object, message: string): void;
   isLevelEnabled?(level: string): boolean;
+  child?(bindings: Record<string, string>): ObserverLogger;
 }
 
 /** How a request ended: the Proton code, and the status the client saw (HTTP code or gRPC name). */
@@ -33,6 +34,8 @@ export class RequestObserver {
   readonly logsAccess: boolean;
   /** True when someone reads per-request phase timing (access log, phase histograms). */
   readonly wantsTiming: boolean;
+  /** Access loggers with protocol, route, model and version bound (pino serializes bindings once). */
+  private readonly accessLoggers = new Map<string, ObserverLogger>();
 
   constructor(
     private readonly metrics: Pick<Metrics, 'observeRequest'> | undefined,
@@ -50,7 +53,21 @@ export class RequestObserver {
     const seconds = (performance.now() - record.startedAt) / 1000;
     this.metrics?.observeRequest(record, outcome.code, seconds);
     if (outcome.code !== 'OK') this.logFailure(record, outcome);
-    if (this.logsAccess) this.logger.debug?.(accessFields(record, outcome, seconds), 'request');
+    if (this.logsAccess) this.accessLogger(record).debug?.(accessFields(record, outcome, seconds), 'request');
+  }
+
+  private accessLogger(record: RequestRecord): ObserverLogger {
+    const served = record.served;
+    const key = `${record.protocol}\0${record.route}\0${served?.name ?? ''}\0${served?.version ?? ''}`;
+    let logger = this.accessLoggers.get(key);
+    if (logger === undefined) {
+      const bindings: Record<string, string> = { protocol: record.protocol, route: record.route };
+      if (served !== undefined) Object.assign(bindings, { model: served.name, version: served.version });
+      logger = this.logger.child?.(bindings) ?? this.logger;
+      // Bounded: routes are patterns and models are served versions; a client's text never keys it.
+      if (this.accessLoggers.size < 10_000) this.accessLoggers.set(key, logger);
+    }
+    return logger;
   }
 
   private logFailure(record: RequestRecord, outcome: RequestOutcome): void {
@@ -82,7 +99,9 @@ function where(record: RequestRecord): Record<string, string> {
 }
 
 function accessFields(record: RequestRecord, outcome: RequestOutcome, seconds: number): object {
-  const fields: Record<string, unknown> = { ...where(record), status: outcome.status, code: outcome.code, durationUs: Math.round(seconds * 1e6) };
+  const fields: Record<string, unknown> = { status: outcome.status, code: outcome.code, durationUs: Math.round(seconds * 1e6) };
+  if (record.requestId !== undefined && record.requestId !== '') fields.requestId = record.requestId;
+  if (record.traceparent !== undefined && record.traceparent !== '') fields.traceparent = record.traceparent;
   const timing = record.timing;
   if (timing !== undefined) {
     fields.queueUs = Math.round(timing.queueNs / 1000);

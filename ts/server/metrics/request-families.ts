@@ -1,5 +1,8 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
-import type { RequestRecord } from '../request-record';
+import { Counter, type Registry } from 'prom-client';
+import type { ServedModel } from '../model-registry';
+import type { Protocol, RequestRecord } from '../request-record';
+import { BucketHistogram } from './bucket-histogram';
+import { registerCollected, type Sample } from './collected-family';
 import { failureReason } from './failure-reason';
 
 // From 50 µs (a tiny model on loopback) to 10 s (Mask R-CNN on CPU).
@@ -19,10 +22,39 @@ export interface RequestFamilies {
   observe(record: RequestRecord, code: string, seconds: number): void;
 }
 
+/** What a successful request of one served version updates: plain numbers, found by identity. */
+interface VersionSeries {
+  readonly labels: { model: string; version: string };
+  readonly ok: Record<Protocol, number>;
+  readonly latency: Record<Protocol, BucketHistogram>;
+  readonly queue: BucketHistogram;
+  readonly computeInfer: BucketHistogram;
+}
+
+function newSeries(served: ServedModel): VersionSeries {
+  return {
+    labels: { model: served.name, version: served.version },
+    ok: { rest: 0, grpc: 0 },
+    latency: { rest: new BucketHistogram(LATENCY_BUCKETS), grpc: new BucketHistogram(LATENCY_BUCKETS) },
+    queue: new BucketHistogram(LATENCY_BUCKETS),
+    computeInfer: new BucketHistogram(LATENCY_BUCKETS),
+  };
+}
+
+/**
+ * Successes, the hot path, update per-version numbers held by the served version's identity
+ * (an unloaded version's series go with it); failures, off the hot path, go to prom-client.
+ */
 export function registerRequestFamilies(registry: Registry): RequestFamilies {
-  const requests = new Counter({
-    name: 'proton_requests_total',
-    help: `Inference requests answered, by protocol, model, version and result code (model="${UNKNOWN_MODEL}" when no served model was named).`,
+  const series = new Map<ServedModel, VersionSeries>();
+  const seriesOf = (served: ServedModel): VersionSeries => {
+    let found = series.get(served);
+    if (found === undefined) series.set(served, (found = newSeries(served)));
+    return found;
+  };
+  const failed = new Counter({
+    name: 'proton_requests_failed_total',
+    help: `Failed inference requests, by protocol, model, version and code (model="${UNKNOWN_MODEL}" when no served model was named).`,
     labelNames: ['protocol', 'model', 'version', 'code'] as const,
     registers: [registry],
   });
@@ -32,43 +64,58 @@ export function registerRequestFamilies(registry: Registry): RequestFamilies {
     labelNames: ['model', 'version', 'reason'] as const,
     registers: [registry],
   });
-  const latency = new Histogram({
-    name: 'proton_request_duration_seconds',
-    help: 'Successful inference requests: received to response written, in seconds (failures are not observed).',
-    labelNames: ['protocol', 'model', 'version'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
-  const queue = new Histogram({
-    name: 'proton_queue_duration_seconds',
-    help: 'Successful inference requests: accepted by the model until its execution started, in seconds.',
-    labelNames: ['model', 'version'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
-  const computeInfer = new Histogram({
-    name: 'proton_compute_infer_duration_seconds',
-    help: "Successful inference requests: ONNX Runtime's Run of the execution that served the request, in seconds.",
-    labelNames: ['model', 'version'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
+  // A closed (unloaded) version's series leave with it, at the next scrape.
+  const live = (): VersionSeries[] => {
+    for (const served of series.keys()) if (!served.model.ready) series.delete(served);
+    return [...series.values()];
+  };
+  const perProtocol = (pick: (s: VersionSeries, protocol: Protocol) => Sample[]) => () =>
+    live().flatMap((s) => [...pick(s, 'rest'), ...pick(s, 'grpc')]);
+  registerCollected(
+    registry,
+    'proton_requests_ok_total',
+    'Successful inference requests, by protocol, model and version.',
+    'counter',
+    perProtocol((s, protocol) => [{ labels: { protocol, ...s.labels }, value: s.ok[protocol] }]),
+  );
+  registerCollected(
+    registry,
+    'proton_request_duration_seconds',
+    'Successful inference requests: received to response written, in seconds (failures are not observed).',
+    'histogram',
+    perProtocol((s, protocol) => s.latency[protocol].samples('proton_request_duration_seconds', { protocol, ...s.labels })),
+  );
+  registerCollected(
+    registry,
+    'proton_queue_duration_seconds',
+    'Successful inference requests: accepted by the model until its execution started, in seconds.',
+    'histogram',
+    () => live().flatMap((s) => s.queue.samples('proton_queue_duration_seconds', s.labels)),
+  );
+  registerCollected(
+    registry,
+    'proton_compute_infer_duration_seconds',
+    "Successful inference requests: ONNX Runtime's Run of the execution that served the request, in seconds.",
+    'histogram',
+    () => live().flatMap((s) => s.computeInfer.samples('proton_compute_infer_duration_seconds', s.labels)),
+  );
   return {
     observe(record, code, seconds) {
       const served = record.served;
-      const model = served?.name ?? UNKNOWN_MODEL;
-      const version = served?.version ?? '';
-      requests.inc({ protocol: record.protocol, model, version, code });
-      if (served === undefined) return;
-      if (code !== 'OK') {
-        failures.inc({ model, version, reason: failureReason(code) });
+      if (code !== 'OK' || served === undefined) {
+        const model = served?.name ?? UNKNOWN_MODEL;
+        const version = served?.version ?? '';
+        failed.inc({ protocol: record.protocol, model, version, code });
+        if (served !== undefined) failures.inc({ model, version, reason: failureReason(code) });
         return;
       }
-      latency.observe({ protocol: record.protocol, model, version }, seconds);
+      const s = seriesOf(served);
+      s.ok[record.protocol]++;
+      s.latency[record.protocol].observe(seconds);
       const timing = record.timing;
       if (timing !== undefined) {
-        queue.observe({ model, version }, timing.queueNs / 1e9);
-        computeInfer.observe({ model, version }, timing.computeInferNs / 1e9);
+        s.queue.observe(timing.queueNs / 1e9);
+        s.computeInfer.observe(timing.computeInferNs / 1e9);
       }
     },
   };
