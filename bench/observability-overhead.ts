@@ -94,6 +94,15 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+function report(results: Record<string, Array<{ rps: number; p99Us: number; cpuUs: number }>>): void {
+  const off = median(results.off!.map((r) => r.rps));
+  const on = median(results.on!.map((r) => r.rps));
+  console.log(`median off ${off.toFixed(0)} req/s, on ${on.toFixed(0)} req/s: on/off = ${((on / off) * 100).toFixed(1)}%`);
+  const cpuOff = median(results.off!.map((r) => r.cpuUs));
+  const cpuOn = median(results.on!.map((r) => r.cpuUs));
+  console.log(`median server CPU per request: off ${cpuOff.toFixed(1)} µs, on ${cpuOn.toFixed(1)} µs (+${(((cpuOn - cpuOff) / cpuOff) * 100).toFixed(1)}%)`);
+}
+
 async function main(): Promise<void> {
   const rounds = arg('rounds', 5);
   const seconds = arg('seconds', 10);
@@ -123,18 +132,13 @@ async function main(): Promise<void> {
       child.kill('SIGTERM');
     }
   }
-  const off = median(results.off!.map((r) => r.rps));
-  const on = median(results.on!.map((r) => r.rps));
-  console.log(`median off ${off.toFixed(0)} req/s, on ${on.toFixed(0)} req/s: on/off = ${((on / off) * 100).toFixed(1)}%`);
-  const cpuOff = median(results.off!.map((r) => r.cpuUs));
-  const cpuOn = median(results.on!.map((r) => r.cpuUs));
-  console.log(`median server CPU per request: off ${cpuOff.toFixed(1)} µs, on ${cpuOn.toFixed(1)} µs (+${(((cpuOn - cpuOff) / cpuOff) * 100).toFixed(1)}%)`);
+  if (rounds > 0) report(results);
 
   // Scraping under load: the same server with many models, with and without a scrape every 100 ms.
   const { child, port } = await startChild('on', scrapeModels);
   await wrk(port, 2, connections, script);
   for (const scraping of [false, true]) {
-    await ask(child, 'reset');
+    child.send('reset');
     let stop = false;
     const scrapeMs: number[] = [];
     let bytes = 0;
