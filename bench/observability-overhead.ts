@@ -38,7 +38,7 @@ async function serve(mode: string, models: number): Promise<void> {
   const logger = createLogger({ level: on ? 'DEBUG' : 'WARN', format: 'json', destination: pino.destination({ dest: '/dev/null', sync: false }) });
   const metrics = createMetrics(registry);
   const observer = on ? undefined : new RequestObserver(undefined, logger);
-  const http = await startHttpServer(registry, { host: '127.0.0.1', port: 0, maxBodyBytes: 1 << 20, metrics, logger, ...(observer ? { observer } : {}) });
+  const http = await startHttpServer(registry, { host: '127.0.0.1', port: 0, metrics, logger, ...(observer ? { observer } : {}) });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   process.on('message', (message) => {

@@ -118,7 +118,7 @@ describe('mistakes are reported with the key path and why', () => {
   });
 
   it('unknown keys at every level', () => {
-    expect(issuesOf({ servr: {}, models: [model] })).toEqual([expect.stringMatching(/^servr: unknown key \(allowed: server, log_level, log_format, models\)$/)]);
+    expect(issuesOf({ servr: {}, models: [model] })).toEqual([expect.stringMatching(/^servr: unknown key \(allowed: server, limits, log_level, log_format, models\)$/)]);
     expect(issuesOf({ server: { threads: 1 }, models: [model] })).toEqual([expect.stringMatching(/^server\.threads: unknown key/)]);
     expect(issuesOf({ models: [model, { ...model, name: 'b', batch: 4 }] })).toEqual([expect.stringMatching(/^models\[1\]\.batch: unknown key/)]);
   });

@@ -71,7 +71,7 @@ beforeAll(async () => {
   registry.add({ name: 'held', version: '1', model: await Model.load(paths.add, { intraOpNumThreads: 1, holdUntilQueued: 3 }) });
   metrics = createMetrics(registry);
   const logger = silentLogger();
-  http = await startHttpServer(registry, { host: '127.0.0.1', port: 0, maxBodyBytes: 1 << 20, metrics, logger });
+  http = await startHttpServer(registry, { host: '127.0.0.1', port: 0, metrics, logger });
   grpc = await startGrpcServer(registry, { host: '127.0.0.1', port: 0, metrics, logger });
   metricsServer = await startMetricsServer(metrics, '127.0.0.1', 0);
   url = `http://127.0.0.1:${http.port}`;

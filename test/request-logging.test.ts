@@ -46,7 +46,7 @@ describe('access and failure logs', () => {
     registry.add({ name: 'add', version: '1', model: await Model.load(paths.add, { intraOpNumThreads: 1 }) });
     const logger = createLogger({ level: 'DEBUG', format: 'json', destination: stream });
     const metrics = createMetrics(registry);
-    http = await startHttpServer(registry, { host: '127.0.0.1', port: 0, maxBodyBytes: 1 << 20, metrics, logger });
+    http = await startHttpServer(registry, { host: '127.0.0.1', port: 0, metrics, logger });
     grpc = await startGrpcServer(registry, { host: '127.0.0.1', port: 0, metrics, logger });
     url = `http://127.0.0.1:${http.port}`;
     client = createClient('inference.proto', 'inference.GRPCInferenceService', `127.0.0.1:${grpc.port}`);
@@ -120,7 +120,6 @@ describe('access and failure logs', () => {
     const server = await startHttpServer(registry, {
       host: '127.0.0.1',
       port: 0,
-      maxBodyBytes: 1 << 20,
       metrics: createMetrics(registry),
       logger: createLogger({ level: 'INFO', format: 'json', destination: quiet.stream }),
     });

@@ -15,7 +15,7 @@ import { decodeInferResponse, rawBytes } from './helpers/v2-binary';
 /** Start-up on port 0, graceful shutdown in-process, and the CLI as a child process. */
 
 const ROOT = path.resolve(__dirname, '..');
-const MAIN = path.join(ROOT, 'dist', 'ts', 'server', 'main.js');
+const MAIN = path.join(ROOT, 'dist', 'ts', 'server', 'cli.js');
 let paths: Awaited<ReturnType<typeof demoModels>>;
 
 beforeAll(() => {
@@ -118,7 +118,7 @@ describe('startServer', () => {
   });
 });
 
-describe('the CLI (node dist/ts/server/main.js)', () => {
+describe('the CLI (node dist/ts/server/cli.js)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proton-cli-'));
   const children: ChildProcess[] = [];
   afterAll(() => {
@@ -178,7 +178,7 @@ describe('the CLI (node dist/ts/server/main.js)', () => {
     );
     while (!reply.includes('100 Continue')) await new Promise((r) => setTimeout(r, 2));
     cli.child.kill('SIGTERM');
-    while (!cli.output().includes('SIGTERM: finishing accepted requests')) await new Promise((r) => setTimeout(r, 2));
+    while (!cli.output().includes('SIGTERM: not ready')) await new Promise((r) => setTimeout(r, 2));
     socket.write(body.slice(10));
     await socketClosed;
 

@@ -17,3 +17,5 @@ export type {
 } from './model-types';
 export { createTensor, type BytesElement, type Tensor, type TensorData } from './protocol/tensor';
 export type { TensorType } from './protocol/datatypes';
+export { startServer, type RunningServer, type StartOptions } from './server/server';
+export { loadConfig, parseConfig, ConfigError, type ServerConfig, type ModelConfig } from './server/config';

@@ -7,7 +7,6 @@
  */
 import { startGrpcServer, type GrpcServerHandle } from '../../ts/server/grpc/grpc-server';
 import { startHttpServer } from '../../ts/server/http/http-server';
-import { DEFAULT_MAX_BODY_BYTES } from '../../ts/server/config';
 import { createLogger } from '../../ts/server/logger';
 import { createMetrics } from '../../ts/server/metrics';
 import { ModelRegistry } from '../../ts/server/model-registry';
@@ -23,10 +22,10 @@ async function main(): Promise<void> {
   const models = await Promise.all(args.models.map((model) => start(model.path, args.threads)));
   args.models.forEach((model, index) => registry.add({ name: model.name, version: '1', model: models[index]!.asModel() }));
 
-  // The same settings as the suite's Proton config: WARN logging, the default body limit.
+  // The same settings as the suite's Proton config: WARN logging, the default limits.
   const logger = createLogger('WARN');
   const metrics = createMetrics();
-  const http = await startHttpServer(registry, { host: args.host, port: args.port, maxBodyBytes: DEFAULT_MAX_BODY_BYTES, metrics, logger });
+  const http = await startHttpServer(registry, { host: args.host, port: args.port, metrics, logger });
   let grpc: GrpcServerHandle | undefined;
   if (args.grpcPort !== undefined) grpc = await startGrpcServer(registry, { host: args.host, port: args.grpcPort, metrics, logger });
   console.log(`js-worker-server (${args.inference}): REST ${http.port}${grpc ? `, gRPC ${grpc.port}` : ''}, ${args.models.length} model(s)`);

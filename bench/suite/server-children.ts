@@ -31,7 +31,7 @@ const READY_TIMEOUT_MS = 180_000;
 const POLL_MS = 100;
 
 const SCRIPTS: Readonly<Record<Exclude<ServerId, 'ort-ceiling'>, string>> = {
-  proton: 'ts/server/main',
+  proton: 'ts/server/cli',
   'js-worker': 'bench/servers/js-worker-server',
   'node-http': 'bench/servers/node-http-server',
   'http-ceiling': 'bench/servers/http-ceiling-server',

@@ -47,7 +47,7 @@ export const SERVER_DESCRIPTIONS: Readonly<Record<ServerId, string>> = {
   'ort-ceiling': 'no server: a tight loop over the Proton addon with N calls in flight, in its own process (the raw ONNX Runtime loop)',
   'http-ceiling': 'uWebSockets.js reading each V2 infer request and answering a fixed small response, no inference',
   'grpc-ceiling': 'grpc-js answering ModelInfer (request decoded by grpc-js) with a fixed small response, no inference',
-  proton: 'this project (`node dist/ts/server/main.js`): uWebSockets.js + grpc-js, one native thread per model',
+  proton: 'this project (`node dist/ts/server/cli.js`): uWebSockets.js + grpc-js, one native thread per model',
   'js-worker':
     "Proton's uWebSockets.js + grpc-js front-ends with onnxruntime-node in one worker_thread per model: session reused, " +
     'tensors moved with transfer lists (not structured-cloned)',

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** The committed list: test id -> why onnxruntime-node fails it. */
-export const EXPECTED_FAILURES_PATH = path.join(__dirname, '..', 'conformance-expected-failures.json');
+export const EXPECTED_FAILURES_PATH = path.join(__dirname, 'expected-failures.json');
 
 export type ExpectedFailures = Record<string, string>;
 

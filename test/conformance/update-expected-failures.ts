@@ -1,5 +1,5 @@
 /**
- * Regenerates test/conformance-expected-failures.json from onnxruntime-node's behaviour:
+ * Regenerates test/conformance/expected-failures.json from onnxruntime-node's behaviour:
  * every suite test it cannot load, cannot run, cannot be fed, or answers wrongly.
  * Run with `npx tsx test/conformance/update-expected-failures.ts`.
  */

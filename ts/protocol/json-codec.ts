@@ -1,5 +1,6 @@
 import JSON5 from 'json5';
 import { ProtonError } from '../errors';
+import { excerpt } from './limits';
 import { DATATYPES, TYPED_ARRAY_OF, integerRangeOf, jsonKindOf, toV2Datatype, type TensorType } from './datatypes';
 import type { Tensor, TensorData } from './tensor';
 
@@ -12,6 +13,10 @@ import type { Tensor, TensorData } from './tensor';
 
 const INTEGER_TEXT = /^-?\d{1,20}$/;
 const NON_STANDARD_TOKEN = /NaN|Infinity/;
+/** A number literal with a 3-digit exponent: the only way standard JSON text overflows to ±Infinity. */
+const LARGE_EXPONENT = /\d[eE][+-]?\d{3}/;
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -20,8 +25,16 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function parseJsonBody(text: string): unknown {
   try {
-    return JSON.parse(text);
+    if (!LARGE_EXPONENT.test(text)) return JSON.parse(text);
+    // Rare: check every number so that 1e400 is refused instead of read as Infinity.
+    return JSON.parse(text, (_key, value: unknown) => {
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        throw new ProtonError('INVALID_ARGUMENT', 'a number in the request body is beyond the range of a 64-bit float');
+      }
+      return value;
+    });
   } catch (error) {
+    if (error instanceof ProtonError) throw error;
     if (NON_STANDARD_TOKEN.test(text)) {
       try {
         return JSON5.parse(text);
@@ -45,9 +58,12 @@ export function jsonToTensorData(type: TensorType, values: readonly unknown[], w
   switch (jsonKindOf(type)) {
     case 'float': {
       const out = new (TYPED_ARRAY_OF[type as 'float32' | 'float64'])(n);
+      const max = type === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;
       for (let i = 0; i < n; i++) {
         const v = values[i];
         if (typeof v !== 'number') throw badElement(what, type, i, v, 'a number');
+        // NaN and ±Infinity (Python's tokens) pass; a finite value must fit the type.
+        if (v > max || v < -max) if (Number.isFinite(v)) throw badElement(what, type, i, v, `a number within ±${max}`);
         out[i] = v;
       }
       return out;
@@ -107,7 +123,17 @@ function toBigInt(value: unknown): bigint | undefined {
 }
 
 function badElement(what: string, type: TensorType, index: number, value: unknown, expected: string): ProtonError {
-  const shown = typeof value === 'number' ? floatText(value) : String(JSON.stringify(value) ?? value);
+  // Never serialize what the client sent whole: it may be huge or nested past the stack.
+  const shown =
+    typeof value === 'number'
+      ? floatText(value)
+      : typeof value === 'string'
+        ? JSON.stringify(excerpt(value))
+        : Array.isArray(value)
+          ? 'an array'
+          : typeof value === 'object' && value !== null
+            ? 'an object'
+            : String(value);
   return new ProtonError('INVALID_ARGUMENT', `${what}: element ${index} of ${toV2Datatype(type)} data is ${shown}, expected ${expected}`);
 }
 

@@ -7,20 +7,11 @@ const MAX_DEPTH = 100;
  * Flattens JSON tensor data given flat or nested to any depth (row-major order).
  * @throws ProtonError INVALID_ARGUMENT when `data` is not an array or nests too deep
  */
-export function flattenData(data: unknown, what: string): unknown[] {
+export function flattenData(data: unknown, what: string, maxDepth = MAX_DEPTH): unknown[] {
   if (!Array.isArray(data)) throw new ProtonError('INVALID_ARGUMENT', `${what}: data must be an array`);
   if (data.length === 0 || !Array.isArray(data[0])) return data;
-  const out: unknown[] = [];
-  appendFlat(data, out, 0, what);
-  return out;
-}
-
-function appendFlat(values: unknown[], out: unknown[], depth: number, what: string): void {
-  if (depth > MAX_DEPTH) throw new ProtonError('INVALID_ARGUMENT', `${what}: data nests deeper than ${MAX_DEPTH} levels`);
-  for (const value of values) {
-    if (Array.isArray(value)) appendFlat(value, out, depth + 1, what);
-    else out.push(value);
-  }
+  // Nested data must be rectangular: ragged data has no shape.
+  return flattenWithShape(data, `${what}: data`, maxDepth).values;
 }
 
 /**
@@ -28,12 +19,12 @@ function appendFlat(values: unknown[], out: unknown[], depth: number, what: stri
  * whose nesting is the tensor's shape).
  * @throws ProtonError INVALID_ARGUMENT for ragged or non-array data
  */
-export function flattenWithShape(data: unknown, what: string): { values: unknown[]; dims: number[] } {
+export function flattenWithShape(data: unknown, what: string, maxDepth = MAX_DEPTH): { values: unknown[]; dims: number[] } {
   if (!Array.isArray(data)) throw new ProtonError('INVALID_ARGUMENT', `${what} must be a (nested) array of numbers`);
   const dims: number[] = [];
   for (let level: unknown = data; Array.isArray(level); level = level[0]) {
     dims.push(level.length);
-    if (dims.length > MAX_DEPTH) throw new ProtonError('INVALID_ARGUMENT', `${what} nests deeper than ${MAX_DEPTH} levels`);
+    if (dims.length > maxDepth) throw new ProtonError('INVALID_ARGUMENT', `${what} nests deeper than ${maxDepth} levels`);
     if (level.length === 0) break;
   }
   const values: unknown[] = [];

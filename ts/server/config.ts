@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { ModelLoadOptions } from '../model-types';
 import type { ModelControlMode } from '../repository/model-repository';
+import { LIMIT_SETTINGS, type Limits } from '../protocol/limits';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger';
 
 /** One model to serve. */
@@ -25,6 +26,8 @@ export interface ServerConfig {
   grpcPort: number;
   /** Largest request body the REST front-end accepts (413 beyond). */
   maxBodyBytes: number;
+  /** Request limits beyond the body size (see ts/protocol/limits.ts); unset keys take the defaults. */
+  limits?: Partial<Limits>;
   logLevel: LogLevel;
   /** Observability: log format (default: text on a terminal, JSON otherwise) and a separate `/metrics` port (default: none). */
   logFormat?: LogFormat;
@@ -44,6 +47,8 @@ export interface RepositoryConfig {
   pollSecs?: number;
   /** When set, load and unload requests need `Authorization: Bearer <token>`. */
   token?: string;
+  /** Served name -> model folder (`--model-dir` serving a one-model repository as `--model-name`). */
+  aliases?: Record<string, string>;
 }
 
 /** A configuration mistake; `issues` name each offending key and why. */
@@ -97,8 +102,15 @@ const MODEL_SHAPE = {
   instances: positiveInt().optional(),
 };
 
+// Request limits (ts/protocol/limits.ts): one optional positive integer per key.
+const LIMITS_SHAPE = Object.fromEntries(LIMIT_SETTINGS.map((setting) => [setting.yaml, positiveInt().optional()])) as Record<
+  string,
+  z.ZodOptional<ReturnType<typeof positiveInt>>
+>;
+
 const TOP_SHAPE = {
   server: z.strictObject(SERVER_SHAPE, { error: 'expected a mapping' }).optional(),
+  limits: z.strictObject(LIMITS_SHAPE, { error: 'expected a mapping of limits' }).optional(),
   log_level: z
     .string({ error: `expected one of ${LOG_LEVELS.join(', ')}` })
     .transform((value) => value.toUpperCase())
@@ -117,6 +129,7 @@ const CONFIG_SCHEMA = z.strictObject(TOP_SHAPE, { error: 'expected a mapping wit
 /** The keys each level allows, for "unknown key" messages. */
 function allowedKeys(at: ReadonlyArray<PropertyKey>): string[] {
   if (at.length === 0) return Object.keys(TOP_SHAPE);
+  if (at[0] === 'limits') return Object.keys(LIMITS_SHAPE);
   return Object.keys(at[0] === 'server' ? SERVER_SHAPE : MODEL_SHAPE);
 }
 
@@ -147,7 +160,12 @@ function describeIssues(error: z.ZodError): string[] {
 export function parseConfig(document: unknown, baseDir: string, source = 'configuration'): ServerConfig {
   const parsed = CONFIG_SCHEMA.safeParse(document);
   if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error));
-  const { server = {}, log_level: logLevel = 'INFO', log_format: logFormat, models } = parsed.data;
+  const { server = {}, log_level: logLevel = 'INFO', log_format: logFormat, models, limits: limitEntries = {} } = parsed.data;
+  const limits: Partial<Limits> = {};
+  for (const setting of LIMIT_SETTINGS) {
+    const value = (limitEntries as Record<string, number | undefined>)[setting.yaml];
+    if (value !== undefined) limits[setting.key] = value;
+  }
 
   const issues: string[] = [];
   const seen = new Set<string>();
@@ -165,6 +183,7 @@ export function parseConfig(document: unknown, baseDir: string, source = 'config
     port: server.port ?? DEFAULT_PORT,
     grpcPort: server.grpc_port ?? DEFAULT_GRPC_PORT,
     maxBodyBytes: server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
     logLevel,
     ...(logFormat !== undefined ? { logFormat } : {}),
     ...(server.metrics_port !== undefined ? { metricsPort: server.metrics_port } : {}),

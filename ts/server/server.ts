@@ -1,7 +1,10 @@
 import { Model } from '../model';
 import { configuredFromOptions } from '../repository/configured-load';
 import { ModelRepository } from '../repository/model-repository';
+import { ByteBudget } from '../protocol/byte-budget';
+import { resolveLimits } from '../protocol/limits';
 import type { ServerConfig } from './config';
+import { DrainState, delay } from './drain';
 import { startGrpcServer } from './grpc/grpc-server';
 import { startHttpServer } from './http/http-server';
 import { createLogger, type Logger } from './logger';
@@ -9,6 +12,7 @@ import { createMetrics, type Metrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
 import { routeOrtLog } from './ort-log';
 import { ModelRegistry } from './model-registry';
+import { assertPortFree } from './port-probe';
 
 /** A started Proton server. */
 export interface RunningServer {
@@ -22,9 +26,12 @@ export interface RunningServer {
   /** The model repository, when the config has one (`--model-repository`). */
   readonly repository: ModelRepository | undefined;
   readonly metrics: Metrics;
+  /** True once close() has begun: readiness reports false from then on; liveness stays true. */
+  readonly draining: boolean;
   /**
-   * Graceful shutdown: both front-ends stop accepting and answer what they accepted, then the
-   * models close. Safe to call more than once.
+   * Graceful shutdown, in the order a Kubernetes rollout needs: readiness turns false at once,
+   * serving continues for `drainDelayMs`, then both front-ends stop accepting and answer what they
+   * accepted (for up to `shutdownTimeoutMs`), then the models close. Safe to call more than once.
    */
   close(): Promise<void>;
 }
@@ -32,9 +39,20 @@ export interface RunningServer {
 export interface StartOptions {
   /** Defaults to a pino logger at the config's level. */
   logger?: Logger;
-  /** How long each front-end waits for in-flight requests on close (default 10 s). */
+  /**
+   * How long close() waits for accepted requests before dropping them (default 30 s, Triton's
+   * `--exit-timeout-secs`).
+   */
   shutdownTimeoutMs?: number;
+  /**
+   * How long close() keeps serving after readiness turns false, so load balancers stop sending
+   * first (default 0).
+   */
+  drainDelayMs?: number;
 }
+
+/** Triton's default `--exit-timeout-secs`. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
 
 /**
  * Loads every configured model and starts the REST (uWebSockets.js) and gRPC front-ends.
@@ -45,6 +63,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const stopOrtLog = routeOrtLog(logger);
   const registry = new ModelRegistry();
   const metrics = createMetrics(registry);
+  const drain = new DrainState();
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const cleanups: Array<() => Promise<void>> = [async () => stopOrtLog(), () => registry.closeAll()];
   const undo = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -61,7 +81,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       const reason = (models[failed] as PromiseRejectedResult).reason as Error;
       throw new Error(`cannot load model '${entry.name}' from ${entry.path}: ${reason.message}`);
     }
-    const repository = config.repository && new ModelRepository(registry, { ...config.repository, logger });
+    const repository = config.repository === undefined ? undefined : new ModelRepository(registry, { ...config.repository, logger });
     if (repository) {
       cleanups.push(() => repository.close());
       if (repository.openToAnyone && !isLoopback(config.host)) {
@@ -74,21 +94,36 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       }
     }
 
+    const limits = resolveLimits({
+      maxRequestBytes: config.maxBodyBytes,
+      maxDecodedBytes: config.maxBodyBytes,
+      ...config.limits,
+    });
+    const budget = new ByteBudget(limits.maxInFlightBytes);
+    await assertPortFree(config.host, config.port, 'the REST', '--port (server.port)');
+    await assertPortFree(config.host, config.grpcPort, 'the gRPC', '--grpc-port (server.grpc_port)');
     const http = await startHttpServer(registry, {
       host: config.host,
       port: config.port,
-      maxBodyBytes: config.maxBodyBytes,
+      limits,
+      budget,
       metrics,
       logger,
-      shutdownTimeoutMs: options.shutdownTimeoutMs,
+      shutdownTimeoutMs,
+      drain,
+      repository,
     });
     cleanups.push(() => http.close());
     const grpc = await startGrpcServer(registry, {
       host: config.host,
       port: config.grpcPort,
+      limits,
+      budget,
       metrics,
       logger,
-      shutdownTimeoutMs: options.shutdownTimeoutMs,
+      shutdownTimeoutMs,
+      drain,
+      repository,
     });
     cleanups.push(() => grpc.close());
     const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.host, config.metricsPort);
@@ -96,7 +131,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
     let closing: Promise<void> | undefined;
     const close = async (): Promise<void> => {
-      logger.info('shutting down: draining requests');
+      drain.begin();
+      const drainDelayMs = options.drainDelayMs ?? 0;
+      if (drainDelayMs > 0) {
+        logger.info({ drainDelayMs }, 'draining: not ready, still serving');
+        await delay(drainDelayMs);
+      }
+      logger.info('shutting down: finishing accepted requests');
       await Promise.all([http.close(), grpc.close()]);
       await repository?.close();
       await registry.closeAll();
@@ -111,6 +152,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       registry,
       repository,
       metrics,
+      get draining() {
+        return drain.draining;
+      },
       close: () => (closing ??= close()),
     };
   } catch (error) {

@@ -1,15 +1,22 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { ModelRepository } from '../../repository/model-repository';
+import type { DrainState } from '../drain';
 import type { ModelRegistry } from '../model-registry';
 import { RequestObserver } from '../request-observer';
 import { createHealthService } from './health-service';
 import { createInferenceService } from './inference-service';
+import { withInferCodec } from './infer-codec';
 import { withPredictCodec } from './predict-codec';
+import { grpcReceiveLimit, requestGuard } from './request-guard';
+import { ByteBudget } from '../../protocol/byte-budget';
+import { DEFAULT_LIMITS, type Limits } from '../../protocol/limits';
 import { createPredictService } from './predict-service';
+import { createRepositoryHandlers } from './repository-handlers';
 import { loadProtonServices } from '../../protocol/proto-loading';
 import type { GrpcLogger, GrpcRequestMetrics, GrpcServiceContext } from './unary-handler';
 
-/** Triton's message size limit both ways; grpc-js would otherwise refuse requests over 4 MiB. */
-const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
+/** Triton's send limit; what the server receives is bounded by the limits instead. */
+const MAX_SEND_BYTES = 2 ** 31 - 1;
 
 /** How long close() lets in-flight calls finish before cancelling them. */
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -23,6 +30,14 @@ export interface GrpcServerOptions {
   logger?: GrpcLogger;
   /** close() waits this long for in-flight calls, then cancels them (default 10 s). */
   shutdownTimeoutMs?: number;
+  /** Serves RepositoryModelLoad/Unload (without one they answer UNAVAILABLE). */
+  repository?: ModelRepository;
+  /** Readiness and health report not ready once this drain has begun. */
+  drain?: DrainState;
+  /** Request limits (defaults: DEFAULT_LIMITS). */
+  limits?: Limits;
+  /** The server-wide in-flight byte budget, shared with REST (default: one of `limits.maxInFlightBytes`). */
+  budget?: ByteBudget;
 }
 
 export interface GrpcServerHandle {
@@ -39,20 +54,25 @@ export interface GrpcServerHandle {
 export async function startGrpcServer(registry: ModelRegistry, options: GrpcServerOptions): Promise<GrpcServerHandle> {
   let closing = false;
   const logger: GrpcLogger = options.logger ?? { error: (details, message) => console.error(message, details) };
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const budget = options.budget ?? new ByteBudget(limits.maxInFlightBytes);
   const context: GrpcServiceContext = {
+    limits,
     registry,
     metrics: options.metrics,
     logger,
     observer: new RequestObserver(options.metrics, logger),
-    isClosing: () => closing,
+    isClosing: () => closing || options.drain?.draining === true,
+    repository: options.repository,
   };
   const services = loadProtonServices();
   const server = new Server({
-    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_receive_message_length': grpcReceiveLimit(limits),
+    'grpc.max_send_message_length': MAX_SEND_BYTES,
+    interceptors: [requestGuard(limits, budget)],
   });
-  server.addService(withPredictCodec(services.predictor), createPredictService(context));
-  server.addService(services.inference, createInferenceService(context));
+  server.addService(withPredictCodec(services.predictor, limits), createPredictService(context));
+  server.addService(withInferCodec(services.inference, limits), { ...createInferenceService(context), ...createRepositoryHandlers(context) });
   server.addService(services.health, createHealthService(context));
 
   const address = `${formatHost(options.host)}:${options.port}`;

@@ -22,6 +22,8 @@ import type {
 import { modelStatisticsHandler } from './statistics-handler';
 import { unaryHandler, type GrpcServiceContext } from './unary-handler';
 import { decodeInferInputs, encodeInferOutputs } from '../../protocol/grpc-tensors';
+import { decodeWireInferInputs } from '../../protocol/grpc-wire-contents';
+import type { WireModelInferRequest } from '../../protocol/infer-request-wire';
 
 /** `inference.GRPCInferenceService`: the Open Inference Protocol's core RPCs. */
 export function createInferenceService(context: GrpcServiceContext): UntypedServiceImplementation {
@@ -30,7 +32,7 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
     ServerLive: unaryHandler<Empty, ServerLiveResponse>(context, 'ServerLive', () => ({ live: true })),
 
     ServerReady: unaryHandler<Empty, ServerReadyResponse>(context, 'ServerReady', () => ({
-      ready: serverReady({ draining: context.isClosing(), models: registry.list() }),
+      ready: serverReady({ draining: context.isClosing(), index: registry.index(), served: registry.versions() }),
     })),
 
     // Like Triton, an unknown model or version is simply not ready: readiness probes never error.
@@ -46,7 +48,8 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
 
     ModelMetadata: unaryHandler<ModelMetadataRequest, ModelMetadataResponse>(context, 'ModelMetadata', ({ request }) => {
       const served = registry.get(request.name, request.version);
-      return v2ModelMetadata(served.name, served.version, served.model.metadata);
+      const versions = registry.versions(served.name).map((each) => each.version);
+      return v2ModelMetadata(served.name, served.version, served.model.metadata, versions);
     }),
 
     ModelInfer: unaryHandler<ModelInferRequest, ModelInferResponse>(
@@ -55,7 +58,9 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
       async (call, record) => {
         const { request } = call;
         const served = registry.get(request.model_name, request.model_version);
-        const inputs = decodeInferInputs(request.inputs, request.raw_input_contents);
+        const inputs = isWireRequest(request)
+          ? await decodeWireInferInputs(request.inputs, request.raw_input_contents, context.limits)
+          : decodeInferInputs(request.inputs, request.raw_input_contents);
         const requested = requestedOutputNames(request);
         const outputs = await inferRecorded(record, served, inputs, {
           ...inferControlOf(call, requestTimeoutMs(request.parameters)),
@@ -74,6 +79,10 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
 
     ModelStatistics: modelStatisticsHandler(context),
   };
+}
+
+function isWireRequest(request: ModelInferRequest): request is WireModelInferRequest {
+  return 'wireBytes' in request;
 }
 
 function isModelReady(registry: ModelRegistry, draining: boolean, name: string, version: string): boolean {

@@ -1,6 +1,8 @@
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { Reader, Writer } from 'protobufjs';
+import { ProtonError } from '../../errors';
 import type { ServerPredictRequest, ServerPredictResponse } from '../../protocol/grpc-messages';
+import { DEFAULT_LIMITS, type Limits } from '../../protocol/limits';
 
 /**
  * The server side of predict.Predictor's wire format, without per-element conversion: packed
@@ -30,47 +32,94 @@ const RESPONSE_SHAPE = tag(4, WIRE_LENGTH_DELIMITED);
 /** Protobuf floats are little-endian; typed-array views are only valid on little-endian hosts. */
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-/** Decodes an InferenceRequest; repeated fields may come packed, unpacked or split, as protobuf allows. */
-export function decodePredictRequest(bytes: Buffer): ServerPredictRequest {
-  const reader = Reader.create(bytes);
-  let modelName = '';
-  const chunks: Float32Array[] = [];
-  let singles: number[] = [];
-  const shape: number[] = [];
-  const flushSingles = (): void => {
-    if (singles.length > 0) chunks.push(Float32Array.from(singles));
-    singles = [];
+/** A decoded predict request: `decodeError` is set (and the rest incomplete) when it is malformed or over a limit. */
+export interface WirePredictRequest extends ServerPredictRequest {
+  /** Bytes of the (decompressed) message, for the server-wide in-flight budget. */
+  wireBytes: number;
+  decodeError: ProtonError | undefined;
+}
+
+/** Unpacked floats cost a tag each: beyond this many, a client must send `data` packed (proto3's default). */
+const MAX_UNPACKED_FLOATS = 1 << 20;
+/** Packed `data` may be split across fields, but not into more pieces than this. */
+const MAX_DATA_PIECES = 1024;
+
+/**
+ * Decodes an InferenceRequest within `limits`; repeated fields may come packed, unpacked or split,
+ * as protobuf allows. Never throws (grpc-js would answer INTERNAL): see `decodeError`.
+ */
+export function decodePredictRequest(bytes: Buffer, limits: Limits = DEFAULT_LIMITS): WirePredictRequest {
+  const request: WirePredictRequest = {
+    model_name: '',
+    data: new Float32Array(0),
+    shape: [],
+    wireBytes: bytes.byteLength,
+    decodeError: undefined,
   };
-  while (reader.pos < reader.len) {
-    const key = reader.uint32();
-    switch (key) {
-      case REQUEST_MODEL_NAME:
-        modelName = reader.string();
-        break;
-      case REQUEST_DATA_PACKED: {
-        const length = reader.uint32();
-        flushSingles();
-        chunks.push(floatsAt(bytes, reader.pos, length));
-        reader.skip(length);
-        break;
+  try {
+    const reader = Reader.create(bytes);
+    const chunks: Float32Array[] = [];
+    let elements = 0;
+    let singles: number[] = [];
+    let unpacked = 0;
+    const addChunk = (chunk: Float32Array): void => {
+      if (chunk.length === 0) return;
+      elements += chunk.length;
+      if (elements > limits.maxTensorElements) {
+        throw invalid(`data has more than the limit of ${limits.maxTensorElements} elements`);
       }
-      case REQUEST_DATA_SINGLE:
-        singles.push(reader.float());
-        break;
-      case REQUEST_SHAPE_PACKED: {
-        const end = reader.uint32() + reader.pos;
-        while (reader.pos < end) shape.push(reader.int32());
-        break;
+      if (chunks.length >= MAX_DATA_PIECES) throw invalid(`data is split into more than ${MAX_DATA_PIECES} pieces`);
+      chunks.push(chunk);
+    };
+    const flushSingles = (): void => {
+      if (singles.length > 0) addChunk(Float32Array.from(singles));
+      singles = [];
+    };
+    const addDim = (dim: number): void => {
+      if (request.shape.length >= limits.maxRank) throw invalid(`shape has more than the limit of ${limits.maxRank} dimensions`);
+      request.shape.push(dim);
+    };
+    while (reader.pos < reader.len) {
+      const key = reader.uint32();
+      switch (key) {
+        case REQUEST_MODEL_NAME:
+          request.model_name = reader.string();
+          break;
+        case REQUEST_DATA_PACKED: {
+          const length = reader.uint32();
+          if (length > reader.len - reader.pos) throw invalid('packed data runs past the end of the message');
+          flushSingles();
+          addChunk(floatsAt(bytes, reader.pos, length));
+          reader.skip(length);
+          break;
+        }
+        case REQUEST_DATA_SINGLE:
+          if (++unpacked > MAX_UNPACKED_FLOATS) throw invalid(`more than ${MAX_UNPACKED_FLOATS} unpacked data elements; send data packed`);
+          singles.push(reader.float());
+          break;
+        case REQUEST_SHAPE_PACKED: {
+          const end = reader.uint32() + reader.pos;
+          if (end > reader.len) throw invalid('packed shape runs past the end of the message');
+          while (reader.pos < end) addDim(reader.int32());
+          break;
+        }
+        case REQUEST_SHAPE_SINGLE:
+          addDim(reader.int32());
+          break;
+        default:
+          reader.skipType(key & 7);
       }
-      case REQUEST_SHAPE_SINGLE:
-        shape.push(reader.int32());
-        break;
-      default:
-        reader.skipType(key & 7);
     }
+    flushSingles();
+    request.data = concatenate(chunks);
+  } catch (error) {
+    request.decodeError = error instanceof ProtonError ? error : invalid(`malformed InferenceRequest: ${(error as Error).message}`);
   }
-  flushSingles();
-  return { model_name: modelName, data: concatenate(chunks), shape };
+  return request;
+}
+
+function invalid(message: string): ProtonError {
+  return new ProtonError('INVALID_ARGUMENT', message);
 }
 
 /** Encodes an InferenceResponse, writing `data` as one packed block of its bytes. */
@@ -88,16 +137,20 @@ export function encodePredictResponse(response: ServerPredictResponse): Buffer {
 }
 
 /** predict.Predictor's definition with this codec on the server side (clients keep proto-loader's). */
-export function withPredictCodec(definition: ServiceDefinition): ServiceDefinition {
+export function withPredictCodec(definition: ServiceDefinition, limits: Limits = DEFAULT_LIMITS): ServiceDefinition {
   const predict = definition.Predict as MethodDefinition<ServerPredictRequest, ServerPredictResponse>;
   return {
     ...definition,
-    Predict: { ...predict, requestDeserialize: decodePredictRequest, responseSerialize: encodePredictResponse },
+    Predict: {
+      ...predict,
+      requestDeserialize: (bytes: Buffer) => decodePredictRequest(bytes, limits),
+      responseSerialize: encodePredictResponse,
+    },
   };
 }
 
 function floatsAt(bytes: Buffer, offset: number, length: number): Float32Array {
-  if (length % 4 !== 0) throw new Error(`packed float data of ${length} bytes is not a whole number of floats`);
+  if (length % 4 !== 0) throw invalid(`packed float data of ${length} bytes is not a whole number of floats`);
   const start = bytes.byteOffset + offset;
   if (!LITTLE_ENDIAN) {
     const view = new DataView(bytes.buffer, start, length);

@@ -1,7 +1,9 @@
 import { status as GrpcStatus, type ServerUnaryCall, type handleUnaryCall } from '@grpc/grpc-js';
+import type { ModelRepository } from '../../repository/model-repository';
 import type { ModelRegistry } from '../model-registry';
 import { GRPC_STATUS_OF, toClientFailure } from '../../protocol/status';
 import type { Metrics } from '../metrics';
+import type { Limits } from '../../protocol/limits';
 import type { ObserverLogger, RequestObserver } from '../request-observer';
 import type { RequestRecord } from '../request-record';
 
@@ -14,12 +16,15 @@ export type GrpcLogger = ObserverLogger;
 /** What every gRPC service handler shares. */
 export interface GrpcServiceContext {
   readonly registry: ModelRegistry;
+  readonly limits: Limits;
   readonly metrics: GrpcRequestMetrics | undefined;
   readonly logger: GrpcLogger;
   /** Metrics, access log and failure log of the calls that name a model. */
   readonly observer: RequestObserver;
   /** True once shutdown has begun, so readiness and health report false. */
   readonly isClosing: () => boolean;
+  /** The model repository, when the server has one (load/unload requests need it). */
+  readonly repository?: ModelRepository;
 }
 
 /**
@@ -43,6 +48,9 @@ export function unaryHandler<Request, Response>(
     }
     let response: Response;
     try {
+      // The bounded decoders never throw inside grpc-js: they hand their error over here.
+      const decodeError = (call.request as { decodeError?: unknown } | null)?.decodeError;
+      if (decodeError !== undefined) throw decodeError;
       response = await run(call, record);
     } catch (error) {
       const failure = toClientFailure(error);

@@ -19,13 +19,13 @@ export function serveWithBody(
   context: HttpContext,
   res: HttpResponse,
   req: HttpRequest,
-  options: { inference: boolean; route: string; original?: boolean },
+  options: { inference: boolean; route?: string; original?: boolean },
   work: BodyWork,
 ): void {
   let head: RequestHead;
   try {
-    head = readRequestHead(req);
-    checkDeclaredLength(head, context.maxBodyBytes);
+    head = readRequestHead(req, context.limits.maxRequestTimeoutMs);
+    checkDeclaredLength(head, context.limits);
   } catch (error) {
     // The body was not read: close so its bytes are never parsed as a next request.
     writeReply(res, errorReply(error), true);
@@ -35,11 +35,12 @@ export function serveWithBody(
     writeReply(res, jsonReply(503, { error: 'server is shutting down' }), true);
     return;
   }
-  const exchange = new Exchange(res, context.inFlight);
-  if (options.inference) observeExchange(context, exchange, req, options.route, options.original === true);
+  const lease = context.budget.lease();
+  const exchange = new Exchange(res, context.inFlight, lease);
+  if (options.inference) observeExchange(context, exchange, req, options.route ?? 'unknown', options.original === true);
   const alignAt = head.contentEncoding === undefined ? (head.inferenceHeaderLength ?? 0) : 0;
-  readBody(res, head, context.maxBodyBytes, alignAt)
-    .then((body) => decodeContentEncoding(body, head.contentEncoding, context.maxBodyBytes))
+  readBody(res, head, context.limits, lease, alignAt)
+    .then((body) => decodeContentEncoding(body, head.contentEncoding, context.limits, lease))
     .then((body) => work(body, head, exchange))
     .then(
       (reply) => exchange.send(reply),
@@ -51,4 +52,18 @@ export function serveWithBody(
       },
     )
     .catch((error: unknown) => context.logger.error({ err: error }, 'cannot write a response'));
+}
+
+/**
+ * JSON.parse cannot yield to the event loop: a JSON text longer than the limit is refused (413)
+ * before parsing, which keeps one request's stall short.
+ */
+export function checkJsonSize<T extends { byteLength: number }>(json: T, maxJsonBytes: number, what: string): T {
+  if (json.byteLength > maxJsonBytes) {
+    throw new HttpError(
+      413,
+      `${what} has ${json.byteLength} bytes of JSON, more than the limit of ${maxJsonBytes}; send tensors with the binary tensor extension`,
+    );
+  }
+  return json;
 }

@@ -1,6 +1,10 @@
 import { serverReady } from '../../protocol/readiness';
+import type { ByteBudget } from '../../protocol/byte-budget';
+import type { Limits } from '../../protocol/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type { ModelRepository } from '../../repository/model-repository';
+import type { DrainState } from '../drain';
 import type { ModelRegistry } from '../model-registry';
 import type { RequestObserver } from '../request-observer';
 import type { InFlight } from './in-flight';
@@ -13,10 +17,16 @@ export interface HttpContext {
   /** Metrics, access log and failure log of inference requests. */
   readonly observer: RequestObserver;
   readonly inFlight: InFlight;
-  readonly maxBodyBytes: number;
+  /** Set by the server's shutdown: readiness turns false while serving continues. */
+  readonly drain?: DrainState;
+  readonly limits: Limits;
+  /** Server-wide bytes of requests being read or decoded (shared with gRPC). */
+  readonly budget: ByteBudget;
+  /** The model repository, when the server has one (load/unload requests need it). */
+  readonly repository?: ModelRepository;
 }
 
-/** Ready = not shutting down and every model loaded and open. */
+/** Ready = not draining, not shutting down and every version the server should serve READY (see protocol/readiness). */
 export function isServerReady(context: HttpContext): boolean {
-  return serverReady({ draining: context.inFlight.draining, models: context.registry.list() });
+  return serverReady({ draining: context.inFlight.draining || context.drain?.draining === true, index: context.registry.index(), served: context.registry.versions() });
 }

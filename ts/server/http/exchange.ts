@@ -1,4 +1,5 @@
 import type { RequestRecord } from '../request-record';
+import type { BudgetLease } from '../../protocol/byte-budget';
 import type { InFlight } from './in-flight';
 import { writeReply, type Reply } from './reply';
 import type { HttpResponse } from './uws';
@@ -25,6 +26,8 @@ export class Exchange {
   constructor(
     private readonly res: HttpResponse,
     private readonly inFlight: InFlight,
+    /** The request's share of the in-flight byte budget, returned once it is answered. */
+    private readonly lease?: BudgetLease,
   ) {
     inFlight.enter();
     res.onAborted(() => {
@@ -55,6 +58,7 @@ export class Exchange {
   private settle(reply: Reply | undefined): void {
     if (this.answered) return;
     this.answered = true;
+    this.lease?.release();
     try {
       this.onSettled?.(reply);
     } finally {

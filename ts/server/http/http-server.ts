@@ -1,11 +1,18 @@
+import type { DrainState } from '../drain';
+import { ByteBudget } from '../../protocol/byte-budget';
+import { DEFAULT_LIMITS, type Limits } from '../../protocol/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type { ModelRepository } from '../../repository/model-repository';
 import type { ModelRegistry } from '../model-registry';
+import { registerConfigRoutes } from './config-routes';
 import { RequestObserver } from '../request-observer';
 import type { HttpContext } from './context';
 import { InFlight } from './in-flight';
 import { registerProtonRoutes } from './proton-routes';
+import { guardBodyless } from './routes-common';
 import { jsonReply, writeReply } from './reply';
+import { registerRepositoryRoutes } from './repository-routes';
 import { loadUws, type ListenSocket, type TemplatedApp } from './uws';
 import { registerStatsRoutes } from './stats-routes';
 import { registerV2Routes } from './v2-routes';
@@ -14,13 +21,20 @@ export interface HttpServerOptions {
   host: string;
   /** 0 binds a free port; the handle reports it. */
   port: number;
-  maxBodyBytes: number;
+  /** Request limits (default: DEFAULT_LIMITS). */
+  limits?: Limits;
+  /** Shared with the gRPC server, so both draw on one in-flight byte budget (default: its own). */
+  budget?: ByteBudget;
   metrics: Metrics;
   logger: Logger;
   /** Overrides the request observer built from `metrics` and `logger` (the overhead benchmark turns it off). */
   observer?: RequestObserver;
   /** close() waits this long for in-flight requests, then drops their connections (default 10 s). */
   shutdownTimeoutMs?: number;
+  /** Serves the repository extension's load/unload (without one they answer 503). */
+  repository?: ModelRepository;
+  /** Readiness reports false once this drain has begun. */
+  drain?: DrainState;
 }
 
 export interface HttpServerHandle {
@@ -45,21 +59,26 @@ export async function startHttpServer(registry: ModelRegistry, options: HttpServ
   const uws = loadUws();
   const app = uws.App() as TemplatedApp;
   const inFlight = new InFlight();
+  const limits = options.limits ?? DEFAULT_LIMITS;
   const context: HttpContext = {
     registry,
     metrics: options.metrics,
     logger: options.logger,
     observer: options.observer ?? new RequestObserver(options.metrics, options.logger),
     inFlight,
-    maxBodyBytes: options.maxBodyBytes,
+    repository: options.repository,
+    drain: options.drain,
+    limits,
+    budget: options.budget ?? new ByteBudget(limits.maxInFlightBytes),
   };
   registerProtonRoutes(app, context);
   registerStatsRoutes(app, context);
   registerV2Routes(app, context);
+  registerConfigRoutes(app, context);
+  registerRepositoryRoutes(app, context);
   app.any('/*', (res, req) => {
-    // An unread body must not be parsed as the next request: close when one was sent.
-    const hasBody = req.getHeader('content-length') !== '' || req.getHeader('transfer-encoding') !== '';
-    writeReply(res, jsonReply(404, { error: 'Not Found' }), hasBody || inFlight.draining);
+    const guard = guardBodyless(res, req);
+    if (guard) writeReply(res, jsonReply(404, { error: 'Not Found' }), guard.close || inFlight.draining);
   });
 
   const listenSocket = await new Promise<ListenSocket>((resolve, reject) => {

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { ProtonError } from '../../errors';
 import { parseJsonBody } from '../../protocol/json-codec';
 import { parsePredictData, predictInputTensor, predictOutputJson } from '../../protocol/predict';
-import { serveWithBody } from './body-route';
+import { checkJsonSize, serveWithBody } from './body-route';
 import { isServerReady, type HttpContext } from './context';
 import { JSON_TYPE, jsonReply, writeReply, type Reply } from './reply';
 import { withRouteMetrics } from './original-route-metrics';
 import { inferRecorded } from '../request-record';
-import { getRoute, methodNotAllowed } from './routes-common';
+import { getRoute, guardBodyless, methodNotAllowed } from './routes-common';
 import type { TemplatedApp } from './uws';
 
 /** Registers the original Proton REST API: `/predict`, `/models`, `/ready`, `/metrics`. */
@@ -16,7 +16,7 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
 
   app.post('/predict', (res, req) => {
     serveWithBody(context, res, req, { inference: true, route: '/predict', original: true }, async (body, head, exchange) => {
-      const request = parsePredictRequest(body);
+      const request = parsePredictRequest(checkJsonSize(body, context.limits.maxJsonBytes, 'request body'));
       const served = registry.get(request.modelName);
       const input = served.model.metadata.inputs[0];
       const output = served.model.metadata.outputs[0];
@@ -45,7 +45,9 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
   }));
   methodNotAllowed(app, '/ready', 'GET');
 
-  app.get('/metrics', (res) => {
+  app.get('/metrics', (res, req) => {
+    const guard = guardBodyless(res, req);
+    if (!guard) return;
     // prom-client collects asynchronously: register onAborted before awaiting it.
     let aborted = false;
     const done = context.metrics.httpRoutes.start('GET', '/metrics');
@@ -59,7 +61,7 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
     ).then((reply) => {
       if (aborted) return;
       done(reply.status);
-      res.cork(() => writeReply(res, reply));
+      res.cork(() => writeReply(res, reply, guard.close));
     });
   });
   methodNotAllowed(app, '/metrics', 'GET');

@@ -16,11 +16,16 @@ export const JSON_TYPE = 'application/json';
 const REASON: Readonly<Record<number, string>> = {
   200: 'OK',
   400: 'Bad Request',
+  401: 'Unauthorized',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   413: 'Payload Too Large',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
   503: 'Service Unavailable',
+  505: 'HTTP Version Not Supported',
 };
 
 /** The status line uWebSockets.js writes, e.g. "404 Not Found". */
@@ -39,4 +44,13 @@ export function writeReply(res: HttpResponse, reply: Reply, closeConnection = fa
   res.writeHeader('Content-Type', reply.contentType);
   if (reply.headers) for (const [name, value] of reply.headers) res.writeHeader(name, value);
   res.end(reply.body, closeConnection);
+  // uWS keeps parsing what is already buffered after end(..., true): close now so bytes after a
+  // refused head are never served as a next request.
+  if (closeConnection) {
+    try {
+      res.close();
+    } catch {
+      // end(..., true) already closed the socket (uWS then forbids touching the response): done.
+    }
+  }
 }

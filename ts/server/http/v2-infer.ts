@@ -8,6 +8,8 @@ import type { ServedModel } from '../model-registry';
 import { inferRecorded, type RequestRecord } from '../request-record';
 import { JSON_TYPE, type Reply } from './reply';
 import type { RequestHead } from './request-head';
+import { checkJsonSize } from './body-route';
+import type { Limits } from '../../protocol/limits';
 
 const OCTET_STREAM = 'application/octet-stream';
 
@@ -20,6 +22,7 @@ export async function inferV2(
   body: Buffer,
   head: RequestHead,
   signal: AbortSignal,
+  limits: Limits,
   record?: RequestRecord,
 ): Promise<Reply> {
   const metadata = served.model.metadata;
@@ -30,11 +33,12 @@ export async function inferV2(
     inputs = rawRequestInput(metadata.inputs, plainBytes(body));
   } else {
     const { header, binary } = splitBody(plainBytes(body), head.inferenceHeaderLength);
+    checkJsonSize(header, limits.maxJsonBytes, 'the JSON header');
     request = parseInferRequest(parseJsonBody(Buffer.from(header.buffer, header.byteOffset, header.byteLength).toString('utf8')));
-    inputs = decodeV2Inputs(request, binary);
+    inputs = decodeV2Inputs(request, binary, limits);
   }
   const plan = planOutputs(request, metadata.outputs);
-  const timeoutMs = minDefined(request.timeoutMs, head.timeoutMs);
+  const timeoutMs = minDefined(request.timeoutMs, head.timeoutMs, limits.maxRequestTimeoutMs);
   if (record !== undefined && request.id !== undefined) record.requestId = request.id;
   const outputs = await inferRecorded(record, served, inputs, { outputs: plan.names, timeoutMs, signal });
   const { header, blobs } = encodeV2Response(served, request.id, plan, outputs);
@@ -57,8 +61,8 @@ function plainBytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-function minDefined(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Math.min(a, b);
+/** The sooner of two optional timeouts, clamped to `max` (a timeout never overflows the native deadline). */
+function minDefined(a: number | undefined, b: number | undefined, max: number): number | undefined {
+  if (a === undefined && b === undefined) return undefined;
+  return Math.min(a ?? Infinity, b ?? Infinity, max);
 }

@@ -14,6 +14,7 @@ export const FAILURE_REASON_OF: Readonly<Record<ErrorCode, FailureReason>> = {
   INTERNAL: 'BACKEND',
   INVALID_ARGUMENT: 'OTHER',
   NOT_FOUND: 'OTHER',
+  UNAUTHENTICATED: 'OTHER',
 };
 
 /** The reason of a failed request's code; protocol-level refusals (`HTTP_413`, ...) are OTHER. */

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { caseFailure, prepareCase } from './conformance/case-outcome';
-import { readExpectedFailures } from './conformance/expected-failures';
-import { ortRuntime } from './conformance/ort-runtime';
-import { protonRuntime } from './conformance/proton-runtime';
-import { listCases, SUITE_FOLDERS, SUITE_MISSING_MESSAGE, SUITE_ROOT } from './conformance/suite';
+import { caseFailure, prepareCase } from './case-outcome';
+import { readExpectedFailures } from './expected-failures';
+import { ortRuntime } from './ort-runtime';
+import { protonRuntime } from './proton-runtime';
+import { listCases, SUITE_FOLDERS, SUITE_MISSING_MESSAGE, SUITE_ROOT } from './suite';
 
 /**
  * The ONNX backend test suite (Debian's libonnx-testdata), run through onnxruntime-node and Proton.

@@ -1,0 +1,57 @@
+/**
+ * The bytes of requests being read, decompressed or decoded across the whole server. A request
+ * reserves its bytes as they arrive and releases them once answered; a reservation that would
+ * pass the budget fails at once, so concurrent large requests cannot add up without bound.
+ */
+export class ByteBudget {
+  private used = 0;
+
+  constructor(readonly capacity: number) {}
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  /** Takes `bytes` if they fit; false (nothing taken) otherwise. */
+  tryReserve(bytes: number): boolean {
+    if (bytes < 0 || this.used + bytes > this.capacity) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  release(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
+
+  /** A reservation that grows as data arrives and is returned exactly once. */
+  lease(): BudgetLease {
+    return new BudgetLease(this);
+  }
+}
+
+/** One request's share of the budget. */
+export class BudgetLease {
+  private held = 0;
+  private done = false;
+
+  constructor(private readonly budget: ByteBudget) {}
+
+  get bytes(): number {
+    return this.held;
+  }
+
+  /** Grows the reservation; false when the budget is spent (or the lease was returned). */
+  grow(bytes: number): boolean {
+    if (this.done || !this.budget.tryReserve(bytes)) return false;
+    this.held += bytes;
+    return true;
+  }
+
+  /** Returns everything held; later calls do nothing. */
+  release(): void {
+    if (this.done) return;
+    this.done = true;
+    this.budget.release(this.held);
+    this.held = 0;
+  }
+}
