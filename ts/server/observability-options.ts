@@ -50,8 +50,8 @@ export function lifecycleLogger(logger: Logger): Logger {
 export function logBanner(logger: Logger, server: RunningServer, config: ServerConfig): void {
   const models = server.registry.list();
   logger.info({ version: SERVER_VERSION, models: models.length }, `Proton ${SERVER_VERSION} serving ${models.length} model(s)`);
-  logger.info({ rest: server.httpPort }, `REST http://${config.host}:${server.httpPort} (original: /predict /models /ready /metrics; KServe V2: /v2/...)`);
-  logger.info({ grpc: server.grpcPort }, `gRPC ${config.host}:${server.grpcPort} (predict.Predictor, inference.GRPCInferenceService)`);
+  logger.info({ rest: server.httpPort }, `REST  http://${config.host}:${server.httpPort} (original: /predict /models /ready /metrics; KServe V2: /v2/...)`);
+  logger.info({ grpc: server.grpcPort }, `gRPC  ${config.host}:${server.grpcPort} (predict.Predictor, inference.GRPCInferenceService)`);
   if (server.metricsPort !== undefined) logger.info({ metrics: server.metricsPort }, `metrics http://${config.host}:${server.metricsPort}/metrics`);
   const shape = (t: { name: string; type: string; shape: ReadonlyArray<number | string> }): string => `${t.name} ${t.type}[${t.shape.join(',')}]`;
   for (const served of models) {
