@@ -1,5 +1,4 @@
 import type { InferInputs, InferOptions, InferOutputs, InferTiming } from '../model-types';
-import { timedInference } from './model-capabilities';
 import type { ServedModel } from './model-registry';
 
 export type Protocol = 'rest' | 'grpc';
@@ -51,9 +50,8 @@ export async function inferRecorded(
 ): Promise<InferOutputs> {
   if (record === undefined) return served.model.infer(inputs, options);
   record.served = served;
-  const timed = record.wantsTiming ? timedInference(served.model) : undefined;
-  if (timed === undefined) return served.model.infer(inputs, options);
-  const { outputs, timing } = await timed(inputs, options);
+  if (!record.wantsTiming) return served.model.infer(inputs, options);
+  const { outputs, timing } = await served.model.inferWithTiming(inputs, options);
   record.timing = timing;
   return outputs;
 }

@@ -1,6 +1,5 @@
 import { ProtonError } from '../errors';
 import { v2ModelStatistics, type V2ModelStatisticsResponse } from '../protocol/statistics';
-import { modelStatistics } from './model-capabilities';
 import type { ModelRegistry, ServedModel } from './model-registry';
 
 /**
@@ -25,5 +24,5 @@ export function statisticsOf(registry: ModelRegistry, name?: string, version?: s
     if (!registry.has(name)) throw new ProtonError('NOT_FOUND', `unknown model '${name}'`);
     targets = registry.versions(name);
   }
-  return { model_stats: targets.map((served) => v2ModelStatistics(served.name, served.version, modelStatistics(served.model))) };
+  return { model_stats: targets.map((served) => v2ModelStatistics(served.name, served.version, served.model.stats())) };
 }

@@ -1,5 +1,4 @@
 import type { ModelStatistics } from '../../model-types';
-import { modelStatistics } from '../model-capabilities';
 import type { ModelRegistry } from '../model-registry';
 import { servedVersions } from '../statistics-targets';
 
@@ -12,7 +11,7 @@ export interface VersionSnapshot {
 /**
  * Reads every served version's statistics once per scrape, however many families use them:
  * prom-client asks every family in the same synchronous pass, so the snapshot lives until the
- * next macrotask. Versions reporting no phase statistics are left out.
+ * next macrotask.
  */
 export function scrapeSnapshot(registry: ModelRegistry): () => VersionSnapshot[] {
   let cached: VersionSnapshot[] | undefined;
@@ -20,11 +19,7 @@ export function scrapeSnapshot(registry: ModelRegistry): () => VersionSnapshot[]
     if (cached !== undefined) return cached;
     const snapshot: VersionSnapshot[] = [];
     for (const served of servedVersions(registry)) {
-      try {
-        snapshot.push({ labels: { model: served.name, version: served.version }, stats: modelStatistics(served.model) });
-      } catch {
-        // A wrapper without phase statistics: nothing to report for it.
-      }
+      snapshot.push({ labels: { model: served.name, version: served.version }, stats: served.model.stats() });
     }
     cached = snapshot;
     setImmediate(() => {
