@@ -1,3 +1,4 @@
+import { CancelFlag } from './cancel-flag';
 import { ProtonError } from './errors';
 import { orderInputs, outputIndices, type OrderedInputs } from './input-validation';
 import { resolveLoadOptions } from './model-options';
@@ -72,7 +73,7 @@ export class Model {
    * Numeric input buffers are read in place by the native thread: do not modify them until the
    * promise settles. Rejects with INVALID_ARGUMENT (bad inputs, or inputs ONNX Runtime refused
    * while running), RESOURCE_EXHAUSTED (queue full, out of memory), UNAVAILABLE (closed, or timed
-   * out in queue), CANCELLED (signal aborted first) or INTERNAL. A rejection from ONNX Runtime
+   * out in queue), CANCELLED (`signal` aborted or `cancel` set first) or INTERNAL. A rejection from ONNX Runtime
    * carries its raw message in `error.detail`.
    */
   infer(inputs: InferInputs, options?: InferOptions): Promise<InferOutputs> {
@@ -107,9 +108,13 @@ export class Model {
       if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
         throw new ProtonError('INVALID_ARGUMENT', `timeoutMs must be a non-negative number, received ${String(timeoutMs)}`);
       }
+      const cancel = options?.cancel;
       const signal = options?.signal;
-      if (signal === undefined) return this.run(ordered, outputs, timeoutMs, undefined, withTiming);
-      return this.inferCancellable(ordered, outputs, timeoutMs, signal, withTiming);
+      if (signal === undefined) {
+        if (cancel?.cancelled) return Promise.reject(cancelledBeforeQueued());
+        return this.run(ordered, outputs, timeoutMs, cancel?.word, withTiming);
+      }
+      return this.inferCancellable(ordered, outputs, timeoutMs, signal, cancel, withTiming);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -132,19 +137,16 @@ export class Model {
     outputs: number[] | null,
     timeoutMs: number,
     signal: AbortSignal,
+    cancel: CancelFlag | undefined,
     withTiming: boolean,
   ): Promise<InferOutputs | [InferOutputs, InferTiming]> {
-    if (signal.aborted) {
-      return Promise.reject(new ProtonError('CANCELLED', 'the request was cancelled before it was queued'));
-    }
+    if (signal.aborted || cancel?.cancelled) return Promise.reject(cancelledBeforeQueued());
     // The native thread polls this flag before running the job.
-    const flag = new Int32Array(1);
-    const onAbort = (): void => {
-      Atomics.store(flag, 0, 1);
-    };
+    const flag = cancel ?? new CancelFlag();
+    const onAbort = (): void => flag.cancel();
     signal.addEventListener('abort', onAbort, { once: true });
     const removeListener = (): void => signal.removeEventListener('abort', onAbort);
-    const result = this.run(ordered, outputs, timeoutMs, flag, withTiming);
+    const result = this.run(ordered, outputs, timeoutMs, flag.word, withTiming);
     result.then(removeListener, removeListener);
     return result;
   }
@@ -162,4 +164,8 @@ export class Model {
     this.closing ??= this.nativeModel.close();
     return this.closing;
   }
+}
+
+function cancelledBeforeQueued(): ProtonError {
+  return new ProtonError('CANCELLED', 'the request was cancelled before it was queued');
 }

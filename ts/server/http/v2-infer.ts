@@ -1,3 +1,4 @@
+import type { CancelFlag } from '../../cancel-flag';
 import { encodeBinaryBody, rawRequestInput, splitBody } from '../../protocol/binary-extension';
 import { decodeV2Inputs } from '../../protocol/infer-inputs';
 import { parseInferRequest, type V2InferRequest } from '../../protocol/infer-request';
@@ -16,7 +17,7 @@ const OCTET_STREAM = 'application/octet-stream';
  * Runs one Open Inference Protocol infer request (JSON or binary tensor extension).
  * @throws ProtonError for protocol violations (INVALID_ARGUMENT) and inference failures
  */
-export async function inferV2(served: ServedModel, body: Buffer, head: RequestHead, signal: AbortSignal, limits: Limits): Promise<Reply> {
+export async function inferV2(served: ServedModel, body: Buffer, head: RequestHead, cancel: CancelFlag, limits: Limits): Promise<Reply> {
   const metadata = served.model.metadata;
   let request: V2InferRequest;
   let inputs: InferInputs;
@@ -31,7 +32,7 @@ export async function inferV2(served: ServedModel, body: Buffer, head: RequestHe
   }
   const plan = planOutputs(request, metadata.outputs);
   const timeoutMs = minDefined(request.timeoutMs, head.timeoutMs, limits.maxRequestTimeoutMs);
-  const outputs = await served.model.infer(inputs, { outputs: plan.names, timeoutMs, signal });
+  const outputs = await served.model.infer(inputs, { outputs: plan.names, timeoutMs, cancel });
   const { header, blobs } = encodeV2Response(served, request.id, plan, outputs);
   if (blobs.length === 0) return { status: 200, contentType: JSON_TYPE, body: header, code: 'OK' };
   const encoded = encodeBinaryBody(header, blobs);

@@ -54,7 +54,7 @@ export function registerV2Routes(app: TemplatedApp, context: HttpContext): void 
       serveWithBody(context, res, req, { inference: true }, async (body, head, exchange) => {
         const served = registry.get(name, version);
         exchange.metricModel = served.name;
-        return inferV2(served, body, head, exchange.signal, context.limits);
+        return inferV2(served, body, head, exchange.cancel, context.limits);
       });
     });
     methodNotAllowed(app, `${prefix}/infer`, 'POST');
