@@ -28,6 +28,16 @@ export class Model {
   private readonly nativeModel: NativeModel;
   private readonly options: NativeLoadOptions;
   private closing: Promise<void> | undefined;
+  /** A job was queued since the last wake-up call, so later jobs in this turn may defer theirs. */
+  private wokenThisTurn = false;
+  /** A job was queued without waking the model's thread: `wakeDeferred` must wake it. */
+  private deferredJobs = false;
+  private readonly wakeDeferred = (): void => {
+    this.wokenThisTurn = false;
+    if (!this.deferredJobs) return;
+    this.deferredJobs = false;
+    this.nativeModel.wake();
+  };
 
   private constructor(nativeModel: NativeModel, path: string, options: NativeLoadOptions) {
     this.nativeModel = nativeModel;
@@ -127,9 +137,20 @@ export class Model {
     flag: Int32Array | undefined,
     withTiming: boolean,
   ): Promise<InferOutputs | [InferOutputs, InferTiming]> {
+    // The first job of a turn of the event loop wakes a sleeping model thread at once; the jobs
+    // that follow it in the same turn (requests read in one burst) share one wake-up in the check
+    // phase instead of a futex call and a context switch each. Their results could not be sent
+    // before this turn ends anyway: the JS thread is busy reading the burst.
+    const defer = this.wokenThisTurn;
+    if (defer) {
+      this.deferredJobs = true;
+    } else {
+      this.wokenThisTurn = true;
+      setImmediate(this.wakeDeferred);
+    }
     return withTiming
-      ? this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, flag, true)
-      : this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, flag);
+      ? this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, flag, true, defer)
+      : this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, flag, false, defer);
   }
 
   private inferCancellable(
