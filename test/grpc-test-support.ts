@@ -13,6 +13,7 @@ import type { ModelLoadOptions } from '../ts/model-types';
 import { DEMO_MODELS_DIR, ensureDemoModels, type DemoModelName } from '../ts/onnx/demo-models';
 import { startGrpcServer, type GrpcServerHandle } from '../ts/server/grpc/grpc-server';
 import { loadProto } from '../ts/protocol/proto-loading';
+import { resolveLimits, type Limits } from '../ts/protocol/limits';
 import { ModelRegistry } from '../ts/server/model-registry';
 import type { TensorType } from '../ts/protocol/datatypes';
 import type { NumericTensorData, Tensor } from '../ts/protocol/tensor';
@@ -35,7 +36,7 @@ export interface TestServer {
 /** Loads `models` (served under their demo names unless renamed) and starts a gRPC server over them. */
 export async function startTestServer(
   models: Partial<Record<string, { demo: DemoModelName; options?: ModelLoadOptions }>>,
-  serverOptions: { shutdownTimeoutMs?: number } = {},
+  serverOptions: { shutdownTimeoutMs?: number; limits?: Partial<Limits> } = {},
 ): Promise<TestServer> {
   const paths = await ensureDemoModels(DEMO_MODELS_DIR);
   const registry = new ModelRegistry();
@@ -52,6 +53,7 @@ export async function startTestServer(
     logger: { error: (details, message) => logged.push({ details, message }) },
     metrics: { observeRequest: (protocol, model, code) => observed.push({ protocol, model, code }) },
     shutdownTimeoutMs: serverOptions.shutdownTimeoutMs ?? 2_000,
+    limits: resolveLimits(serverOptions.limits),
   });
   return {
     port: handle.port,

@@ -106,7 +106,7 @@ describe('server and model status RPCs', () => {
     expect(await unary(client, 'ServerMetadata', {})).toEqual({
       name: 'proton',
       version: pkg.version,
-      extensions: ['binary_tensor_data', 'schedule_policy'],
+      extensions: ['binary_tensor_data', 'schedule_policy', 'model_repository', 'model_configuration'],
     });
   });
 
@@ -307,6 +307,14 @@ describe('proto field numbers', () => {
     'inference.ModelInferRequest.InferRequestedOutputTensor': { name: 1, parameters: 2 },
     'inference.ModelInferResponse': { model_name: 1, model_version: 2, id: 3, parameters: 4, outputs: 5, raw_output_contents: 6 },
     'inference.ModelInferResponse.InferOutputTensor': { name: 1, datatype: 2, shape: 3, parameters: 4, contents: 5 },
+    'inference.ModelConfigRequest': { name: 1, version: 2 },
+    'inference.ModelConfigResponse': { config: 1 },
+    'inference.RepositoryIndexRequest': { repository_name: 1, ready: 2 },
+    'inference.RepositoryIndexResponse': { models: 1 },
+    'inference.RepositoryIndexResponse.ModelIndex': { name: 1, version: 2, state: 3, reason: 4 },
+    'inference.ModelRepositoryParameter': { bool_param: 1, int64_param: 2, string_param: 3, bytes_param: 4 },
+    'inference.RepositoryModelLoadRequest': { repository_name: 1, model_name: 2, parameters: 3 },
+    'inference.RepositoryModelUnloadRequest': { repository_name: 1, model_name: 2, parameters: 3 },
   };
 
   it('inference.proto uses exactly the protocol numbers', () => {
@@ -317,7 +325,18 @@ describe('proto field numbers', () => {
     }
     const service = root.lookupService('inference.GRPCInferenceService');
     expect(Object.keys(service.methods).sort()).toEqual(
-      ['ModelInfer', 'ModelMetadata', 'ModelReady', 'ServerLive', 'ServerMetadata', 'ServerReady'].sort(),
+      [
+        'ModelConfig',
+        'ModelInfer',
+        'ModelMetadata',
+        'ModelReady',
+        'RepositoryIndex',
+        'RepositoryModelLoad',
+        'RepositoryModelUnload',
+        'ServerLive',
+        'ServerMetadata',
+        'ServerReady',
+      ].sort(),
     );
   });
 });

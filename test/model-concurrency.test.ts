@@ -88,3 +88,15 @@ it('jobs queued in one turn after the model thread fell asleep all run (their wa
     }
   }
 });
+
+it('a burst queued with a deferred wake-up still runs when close() follows in the same turn', async () => {
+  const model = await Model.load(paths.add);
+  await model.infer(requestFor('add', 0));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const burst = Array.from({ length: 5 }, (_, j) => model.infer(requestFor('add', j)));
+  const closed = model.close();
+  const answers = await Promise.all(burst);
+  answers.forEach((outputs, j) => expect((outputs.sum!.data as Float32Array)[0]).toBe(2 * j));
+  await closed;
+  expect(model.stats().inferences).toBe(6);
+});

@@ -66,7 +66,7 @@ describe('zero-downtime reload', () => {
     expect(load.failures).toEqual([]);
     const seen = new Set(load.answers.map((answer) => JSON.stringify(answer)));
     expect([...seen].sort()).toEqual(expected.map((answer) => JSON.stringify(answer)).sort());
-    expect(registry.index()).toEqual([{ name: 'r', version: '1', state: 'READY', reason: '' }]);
+    expect(registry.index()).toEqual([{ name: 'r', version: '1', state: 'READY', reason: '', expected: true }]);
     console.log(`reload under load: ${load.answers.length} answers across 20 reloads, 0 failures`);
     await registry.closeAll();
   });

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'UNAVAILABLE'
   | 'RESOURCE_EXHAUSTED'
   | 'CANCELLED'
+  | 'UNAUTHENTICATED'
   | 'INTERNAL';
 
 /**

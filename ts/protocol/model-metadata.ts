@@ -27,10 +27,11 @@ export function v2TensorMetadata(info: TensorInfo): V2TensorMetadata {
   return { name: info.name, datatype: toV2Datatype(info.type), shape: toV2Shape(info.shape) };
 }
 
-export function v2ModelMetadata(name: string, version: string, metadata: ModelMetadata): V2ModelMetadata {
+/** `versions` lists the versions a client may ask for (every READY one); default: the one answered. */
+export function v2ModelMetadata(name: string, version: string, metadata: ModelMetadata, versions: readonly string[] = [version]): V2ModelMetadata {
   return {
     name,
-    versions: [version],
+    versions: [...versions],
     platform: PLATFORM,
     inputs: metadata.inputs.map(v2TensorMetadata),
     outputs: metadata.outputs.map(v2TensorMetadata),

@@ -8,6 +8,7 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   UNAVAILABLE: 503,
   RESOURCE_EXHAUSTED: 503,
   CANCELLED: 400,
+  UNAUTHENTICATED: 401,
   INTERNAL: 500,
 };
 
@@ -18,6 +19,7 @@ export const GRPC_STATUS_OF: Readonly<Record<ErrorCode, GrpcStatus>> = {
   UNAVAILABLE: GrpcStatus.UNAVAILABLE,
   RESOURCE_EXHAUSTED: GrpcStatus.RESOURCE_EXHAUSTED,
   CANCELLED: GrpcStatus.CANCELLED,
+  UNAUTHENTICATED: GrpcStatus.UNAUTHENTICATED,
   INTERNAL: GrpcStatus.INTERNAL,
 };
 

@@ -1,22 +1,17 @@
 import { DataType } from '../gen/model_config_pb';
-import type { TensorType } from '../protocol/datatypes';
+import { TENSOR_TYPES, toV2Datatype, type TensorType } from '../protocol/datatypes';
 
-/** ModelConfig data types and the element types Proton serves: the one table between them. */
-const TENSOR_TYPE_OF: ReadonlyMap<DataType, TensorType> = new Map<DataType, TensorType>([
-  [DataType.TYPE_BOOL, 'bool'],
-  [DataType.TYPE_UINT8, 'uint8'],
-  [DataType.TYPE_UINT16, 'uint16'],
-  [DataType.TYPE_UINT32, 'uint32'],
-  [DataType.TYPE_UINT64, 'uint64'],
-  [DataType.TYPE_INT8, 'int8'],
-  [DataType.TYPE_INT16, 'int16'],
-  [DataType.TYPE_INT32, 'int32'],
-  [DataType.TYPE_INT64, 'int64'],
-  [DataType.TYPE_FP16, 'float16'],
-  [DataType.TYPE_FP32, 'float32'],
-  [DataType.TYPE_FP64, 'float64'],
-  [DataType.TYPE_STRING, 'string'],
-]);
+/**
+ * ModelConfig data types and the element types Proton serves, derived from the one datatype
+ * table: Triton names them `TYPE_` + the V2 name, except BYTES, which the config calls STRING.
+ */
+const TENSOR_TYPE_OF: ReadonlyMap<DataType, TensorType> = new Map(
+  TENSOR_TYPES.map((type): [DataType, TensorType] => {
+    const v2 = toV2Datatype(type);
+    const name = `TYPE_${v2 === 'BYTES' ? 'STRING' : v2}` as keyof typeof DataType;
+    return [DataType[name], type];
+  }),
+);
 
 const DATA_TYPE_OF: ReadonlyMap<TensorType, DataType> = new Map([...TENSOR_TYPE_OF].map(([data, tensor]) => [tensor, data]));
 

@@ -7,6 +7,8 @@ interface VersionSlot {
   state: ModelState;
   reason: string;
   served: ServedModel | undefined;
+  /** See `IndexRow.expected`: false only for versions unloading or unloaded on purpose. */
+  expected: boolean;
 }
 
 /** Every version of one model name, plus the cached answer to "no version given". */
@@ -33,7 +35,7 @@ export class ModelRegistry {
     if (slot !== undefined && slot.state !== 'UNAVAILABLE') {
       throw new ProtonError('INVALID_ARGUMENT', `model '${served.name}' is configured twice`);
     }
-    this.slot(served.name, served.version, { state: 'READY', reason: '', served });
+    this.slot(served.name, served.version, { state: 'READY', reason: '', served, expected: true });
   }
 
   /**
@@ -104,7 +106,7 @@ export class ModelRegistry {
   index(): IndexRow[] {
     const rows: IndexRow[] = [];
     for (const [name, record] of this.models) {
-      for (const [version, slot] of record.versions) rows.push({ name, version, state: slot.state, reason: slot.reason });
+      for (const [version, slot] of record.versions) rows.push({ name, version, state: slot.state, reason: slot.reason, expected: slot.expected });
     }
     return rows.sort((a, b) => a.name.localeCompare(b.name) || compareVersions(a.version, b.version));
   }
@@ -116,14 +118,14 @@ export class ModelRegistry {
   markLoading(name: string, version: string): void {
     const slot = this.models.get(name)?.versions.get(version);
     if (slot?.state === 'READY') return;
-    this.slot(name, version, { state: 'LOADING', reason: '', served: undefined });
+    this.slot(name, version, { state: 'LOADING', reason: '', served: undefined, expected: true });
   }
 
   /** Records a failed load. A READY version stays READY (the old one keeps serving). */
   markFailed(name: string, version: string, reason: string): void {
     const slot = this.models.get(name)?.versions.get(version);
     if (slot?.state === 'READY') return;
-    this.slot(name, version, { state: 'UNAVAILABLE', reason, served: undefined });
+    this.slot(name, version, { state: 'UNAVAILABLE', reason, served: undefined, expected: true });
   }
 
   /**
@@ -132,7 +134,7 @@ export class ModelRegistry {
    */
   async publish(served: ServedModel): Promise<void> {
     const previous = this.models.get(served.name)?.versions.get(served.version)?.served;
-    this.slot(served.name, served.version, { state: 'READY', reason: '', served });
+    this.slot(served.name, served.version, { state: 'READY', reason: '', served, expected: true });
     if (previous !== undefined && previous !== served) await previous.model.close();
   }
 
@@ -145,16 +147,16 @@ export class ModelRegistry {
     if (slot === undefined) return;
     const served = slot.served;
     if (served === undefined) {
-      this.slot(name, version, { state: 'UNAVAILABLE', reason, served: undefined });
+      this.slot(name, version, { state: 'UNAVAILABLE', reason, served: undefined, expected: false });
       return;
     }
-    this.slot(name, version, { state: 'UNLOADING', reason: '', served });
+    this.slot(name, version, { state: 'UNLOADING', reason: '', served, expected: false });
     try {
       await served.model.close();
     } finally {
       // A reload may have published a new model into this slot meanwhile: leave that one alone.
       if (this.models.get(name)?.versions.get(version)?.served === served) {
-        this.slot(name, version, { state: 'UNAVAILABLE', reason, served: undefined });
+        this.slot(name, version, { state: 'UNAVAILABLE', reason, served: undefined, expected: false });
       }
     }
   }

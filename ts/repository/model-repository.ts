@@ -7,7 +7,7 @@ import type { ConfigSource } from './config-source';
 import { compareVersions, type IndexRow } from './model-state';
 import type { ModelRegistry } from './model-registry';
 import { DEFAULT_MODEL_FILENAME, fileFingerprint, findModelRoot, listModelNames, readModelFolder, versionModelFile } from './repository-layout';
-import { ConfiguredModel } from './configured-model';
+import { servedConfig } from './served-config';
 import { checkControlToken } from './control-token';
 import { loadVersion } from './version-loader';
 import { selectVersions } from './version-policy';
@@ -36,6 +36,11 @@ export interface RepositoryOptions {
   readonly pollSecs?: number;
   /** `--repository-token`: load and unload requests must carry `Authorization: Bearer <token>`. */
   readonly token?: string;
+  /**
+   * Served name -> model folder, for a folder served under another name (`--model-dir` with
+   * `--model-name`); the folder's own name is then not served.
+   */
+  readonly aliases?: Readonly<Record<string, string>>;
   readonly logger?: RepositoryLogger;
 }
 
@@ -158,16 +163,14 @@ export class ModelRepository {
   index(filter: { ready?: boolean } = {}): IndexRow[] {
     const rows = this.registry.index();
     const known = new Set(rows.map((row) => row.name));
-    for (const name of this.modelNames()) if (!known.has(name)) rows.push({ name, version: '', state: '', reason: '' });
+    for (const name of this.modelNames()) if (!known.has(name)) rows.push({ name, version: '', state: '', reason: '', expected: false });
     rows.sort((a, b) => a.name.localeCompare(b.name) || compareVersions(a.version, b.version));
     return filter.ready ? rows.filter((row) => row.state === 'READY') : rows;
   }
 
   /** The effective ModelConfig of a served version (without one: the default version). */
   config(name: string, version?: string): ModelConfig {
-    const { model } = this.registry.get(name, version);
-    if (!(model instanceof ConfiguredModel)) throw new ProtonError('INTERNAL', `model '${name}' has no configuration`);
-    return model.config;
+    return servedConfig(this.registry, name, version);
   }
 
   /** Stops polling and waits for a scan in progress. Models stay loaded: close the registry for that. */
@@ -178,7 +181,16 @@ export class ModelRepository {
   }
 
   private modelNames(): string[] {
-    return [...new Set(this.roots.flatMap((root) => listModelNames(root)))].sort();
+    const served = new Map(Object.entries(this.options.aliases ?? {}).map(([name, folder]) => [folder, name]));
+    return [...new Set(this.roots.flatMap((root) => listModelNames(root)).map((folder) => served.get(folder) ?? folder))].sort();
+  }
+
+  /** The folder a served name is read from; NOT_FOUND for a folder served under an alias. */
+  private folderOf(name: string): string {
+    const aliases = this.options.aliases ?? {};
+    if (Object.hasOwn(aliases, name)) return aliases[name]!;
+    if (Object.values(aliases).includes(name)) throw new ProtonError('NOT_FOUND', `no model '${name}' in the model repository (its folder is served as '${Object.keys(aliases).find((key) => aliases[key] === name)}')`);
+    return name;
   }
 
   private requireExplicit(what: string): void {
@@ -201,8 +213,9 @@ export class ModelRepository {
 
   /** `force` reloads versions whose files did not change (explicit loads); polls pass false. */
   private async loadModel(name: string, override: string | undefined, force: boolean): Promise<void> {
-    const root = findModelRoot(this.roots, name);
-    const folder = readModelFolder(root, name);
+    const folderName = this.folderOf(name);
+    const root = findModelRoot(this.roots, folderName);
+    const folder = readModelFolder(root, folderName);
     let config: ModelConfig | undefined;
     let source: ConfigSource;
     if (override !== undefined) {
@@ -231,7 +244,7 @@ export class ModelRepository {
         const unchanged = previous?.configKey === configKey && previous.files.get(version) === fingerprint;
         if (!force && unchanged && this.registry.state(name, label)?.state === 'READY') continue;
         this.registry.markLoading(name, label);
-        const loaded = await loadVersion({ name, version, file, config, source, warmupFiles: { root, modelName: name } });
+        const loaded = await loadVersion({ name, folderName, version, file, config, source, warmupFiles: { root, modelName: folderName } });
         await this.registry.publish(loaded);
         this.options.logger?.info({ model: name, version: label }, 'model version ready');
       } catch (error) {
@@ -255,7 +268,7 @@ export class ModelRepository {
 
   private async unloadModel(name: string): Promise<void> {
     for (const row of this.registry.index()) {
-      if (row.name === name && (row.state === 'READY' || row.state === 'LOADING')) await this.registry.retire(name, row.version);
+      if (row.name === name && (row.state === 'READY' || row.state === 'LOADING' || row.expected)) await this.registry.retire(name, row.version);
     }
     this.loadedFrom.delete(name);
   }

@@ -10,6 +10,12 @@ export interface IndexRow {
   state: ModelState | '';
   /** Why it is not READY (the load error, "unloaded"); '' when there is nothing to say. */
   reason: string;
+  /**
+   * Whether the server is meant to serve this version: true while READY or LOADING and after a
+   * failed load; false once it is unloading or unloaded, and for a model never loaded.
+   * Server readiness requires every expected version to be READY.
+   */
+  expected: boolean;
 }
 
 /** Numeric order of version strings ("10" after "9"). */

@@ -12,6 +12,8 @@ import { runWarmup, type WarmupFiles } from './model-warmup';
 /** One version to load. */
 export interface VersionSpec {
   readonly name: string;
+  /** The model folder, when it differs from the served name (config.pbtxt's `name` must match it). */
+  readonly folderName?: string;
   readonly version: number;
   /** The .onnx file (already confined to the repository). */
   readonly file: string;
@@ -35,7 +37,7 @@ export interface LoadedVersion {
  */
 export async function loadVersion(spec: VersionSpec): Promise<LoadedVersion> {
   const base = spec.config ?? create(ModelConfigSchema);
-  let plan = planLoad(base, spec.source, spec.name);
+  let plan = planLoad(base, spec.source, spec.folderName ?? spec.name);
   let model = await Model.load(spec.file, plan.options);
   try {
     const autoBatch = spec.config === undefined && supportsBatching(model.metadata);

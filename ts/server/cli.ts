@@ -72,7 +72,7 @@ export function createProgram(): Command {
     )
     .version(SERVER_VERSION)
     .addOption(new Option('-c, --config <file>', 'YAML configuration file').conflicts(['modelDir', 'modelName']))
-    .addOption(new Option('--model-dir <dir>', "serve the single .onnx file inside <dir> (KServe's /mnt/models)"))
+    .addOption(new Option('--model-dir <dir>', "serve <dir> (KServe's /mnt/models): the single .onnx file inside, or a Triton-layout repository"))
     .addOption(new Option('--model-name <name>', 'the name --model-dir serves the model under'))
     .addOption(new Option('-p, --port <port>', 'REST port (overrides the file)').argParser(portArgument))
     .addOption(new Option('--http-port <port>', 'alias of --port (KServe, Triton)').argParser(portArgument).conflicts('port'))
@@ -134,7 +134,8 @@ async function configFrom(options: CliOptions, program: Command): Promise<Server
         : await demoConfig();
   if (roots.length > 0) {
     config.repository = {
-      roots,
+      ...config.repository,
+      roots: [...(config.repository?.roots ?? []), ...roots],
       controlMode: options.modelControlMode ?? 'none',
       loadModels: options.loadModel ?? [],
       ...(options.repositoryPollSecs !== undefined ? { pollSecs: options.repositoryPollSecs } : {}),

@@ -44,6 +44,8 @@ export interface RepositoryConfig {
   pollSecs?: number;
   /** When set, load and unload requests need `Authorization: Bearer <token>`. */
   token?: string;
+  /** Served name -> model folder (`--model-dir` serving a one-model repository as `--model-name`). */
+  aliases?: Record<string, string>;
 }
 
 /** A configuration mistake; `issues` name each offending key and why. */

@@ -76,7 +76,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       const reason = (models[failed] as PromiseRejectedResult).reason as Error;
       throw new Error(`cannot load model '${entry.name}' from ${entry.path}: ${reason.message}`);
     }
-    const repository = config.repository && new ModelRepository(registry, { ...config.repository, logger });
+    const repository = config.repository === undefined ? undefined : new ModelRepository(registry, { ...config.repository, logger });
     if (repository) {
       cleanups.push(() => repository.close());
       if (repository.openToAnyone && !isLoopback(config.host)) {
@@ -106,6 +106,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       logger,
       shutdownTimeoutMs,
       drain,
+      repository,
     });
     cleanups.push(() => http.close());
     const grpc = await startGrpcServer(registry, {
@@ -117,6 +118,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       logger,
       shutdownTimeoutMs,
       drain,
+      repository,
     });
     cleanups.push(() => grpc.close());
 

@@ -1,14 +1,16 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { ModelRepository } from '../../repository/model-repository';
 import type { DrainState } from '../drain';
 import type { ModelRegistry } from '../model-registry';
 import { createHealthService } from './health-service';
 import { createInferenceService } from './inference-service';
 import { withInferCodec } from './infer-codec';
 import { withPredictCodec } from './predict-codec';
-import { requestGuard } from './request-guard';
+import { grpcReceiveLimit, requestGuard } from './request-guard';
 import { ByteBudget } from '../../protocol/byte-budget';
 import { DEFAULT_LIMITS, type Limits } from '../../protocol/limits';
 import { createPredictService } from './predict-service';
+import { createRepositoryHandlers } from './repository-handlers';
 import { loadProtonServices } from '../../protocol/proto-loading';
 import type { GrpcLogger, GrpcRequestMetrics, GrpcServiceContext } from './unary-handler';
 
@@ -27,6 +29,8 @@ export interface GrpcServerOptions {
   logger?: GrpcLogger;
   /** close() waits this long for in-flight calls, then cancels them (default 10 s). */
   shutdownTimeoutMs?: number;
+  /** Serves RepositoryModelLoad/Unload (without one they answer UNAVAILABLE). */
+  repository?: ModelRepository;
   /** Readiness and health report not ready once this drain has begun. */
   drain?: DrainState;
   /** Request limits (defaults: DEFAULT_LIMITS). */
@@ -56,16 +60,16 @@ export async function startGrpcServer(registry: ModelRegistry, options: GrpcServ
     metrics: options.metrics,
     logger: options.logger ?? { error: (details, message) => console.error(message, details) },
     isClosing: () => closing || options.drain?.draining === true,
+    repository: options.repository,
   };
   const services = loadProtonServices();
   const server = new Server({
-    // grpc-js checks this against the framed (compressed) size and stops inflating past it.
-    'grpc.max_receive_message_length': Math.max(limits.maxRequestBytes, limits.maxDecodedBytes),
+    'grpc.max_receive_message_length': grpcReceiveLimit(limits),
     'grpc.max_send_message_length': MAX_SEND_BYTES,
     interceptors: [requestGuard(limits, budget)],
   });
   server.addService(withPredictCodec(services.predictor, limits), createPredictService(context));
-  server.addService(withInferCodec(services.inference, limits), createInferenceService(context));
+  server.addService(withInferCodec(services.inference, limits), { ...createInferenceService(context), ...createRepositoryHandlers(context) });
   server.addService(services.health, createHealthService(context));
 
   const address = `${formatHost(options.host)}:${options.port}`;

@@ -30,7 +30,7 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
     ServerLive: unaryHandler<Empty, ServerLiveResponse>(context, 'ServerLive', () => ({ live: true })),
 
     ServerReady: unaryHandler<Empty, ServerReadyResponse>(context, 'ServerReady', () => ({
-      ready: serverReady({ draining: context.isClosing(), models: registry.list() }),
+      ready: serverReady({ draining: context.isClosing(), index: registry.index(), served: registry.versions() }),
     })),
 
     // Like Triton, an unknown model or version is simply not ready: readiness probes never error.
@@ -46,7 +46,8 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
 
     ModelMetadata: unaryHandler<ModelMetadataRequest, ModelMetadataResponse>(context, 'ModelMetadata', ({ request }) => {
       const served = registry.get(request.name, request.version);
-      return v2ModelMetadata(served.name, served.version, served.model.metadata);
+      const versions = registry.versions(served.name).map((each) => each.version);
+      return v2ModelMetadata(served.name, served.version, served.model.metadata, versions);
     }),
 
     ModelInfer: unaryHandler<ModelInferRequest, ModelInferResponse>(

@@ -13,10 +13,32 @@ interface SizedMessage {
 }
 
 /**
+ * The largest message grpc-js accepts, before and after decompression alike: grpc-js checks the
+ * frame's length prefix against it and stops inflating (RESOURCE_EXHAUSTED) once the inflated
+ * bytes pass it, so one compressed message never holds more than this.
+ */
+export function grpcReceiveLimit(limits: Limits): number {
+  return Math.max(limits.maxRequestBytes, limits.maxDecodedBytes);
+}
+
+/**
+ * Whether the call's messages come compressed. grpc-js 1.14 (pinned) removes `grpc-encoding` from
+ * the metadata it hands to interceptors and keeps it on its base call, which is the call the first
+ * interceptor receives; test/hardening-grpc.test.ts fails if that ever changes.
+ */
+function isCompressed(call: ServerInterceptingCallInterface): boolean {
+  const encoding = (call as { incomingEncoding?: unknown }).incomingEncoding;
+  return typeof encoding === 'string' && encoding !== 'identity';
+}
+
+/**
  * A server interceptor for every call: a call whose request message has not fully arrived within
  * `receiveTimeoutMs` of its headers is failed with DEADLINE_EXCEEDED (grpc-js would keep it open
  * forever), and a decoded request holds its bytes in the server-wide budget until the call ends;
  * when the budget is spent the call is refused with RESOURCE_EXHAUSTED before any work.
+ * grpc-js inflates a compressed message into memory before anyone sees it, so a compressed call
+ * holds the worst case (`grpcReceiveLimit`) from its headers on, and is refused at once when the
+ * budget cannot hold it: concurrent gzip bombs cannot add up past the budget.
  */
 export function requestGuard(limits: Limits, budget: ByteBudget): ServerInterceptor {
   return (_method, call: ServerInterceptingCallInterface) => {
@@ -30,8 +52,15 @@ export function requestGuard(limits: Limits, budget: ByteBudget): ServerIntercep
       budget.release(held);
       held = 0;
     };
+    const refuse = (): void => {
+      call.sendStatus({ code: GrpcStatus.RESOURCE_EXHAUSTED, details: budgetExhausted(limits).message });
+      end();
+    };
     return new ServerInterceptingCall(call, {
       start: (next) => {
+        const worstCase = isCompressed(call) ? grpcReceiveLimit(limits) : 0;
+        const admitted = budget.tryReserve(worstCase);
+        if (admitted) held = worstCase;
         timer = setTimeout(() => {
           timer = undefined;
           call.sendStatus({
@@ -47,17 +76,21 @@ export function requestGuard(limits: Limits, budget: ByteBudget): ServerIntercep
             clearTimeout(timer);
             const bytes = typeof message?.wireBytes === 'number' ? message.wireBytes : 0;
             if (ended) return;
+            // The decoded size replaces the worst case held while the message was received.
+            budget.release(held);
+            held = 0;
             if (!budget.tryReserve(bytes)) {
-              call.sendStatus({ code: GrpcStatus.RESOURCE_EXHAUSTED, details: budgetExhausted(limits).message });
-              end();
+              refuse();
               return;
             }
-            held += bytes;
+            held = bytes;
             nextMessage(message);
           },
           onReceiveHalfClose: (nextHalfClose) => nextHalfClose(),
           onCancel: () => end(),
         });
+        // Refused after starting, so that grpc-js sees an ordinary call end (it then reads nothing).
+        if (!admitted) refuse();
       },
       sendStatus: (status, nextStatus) => {
         end();

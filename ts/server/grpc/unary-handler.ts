@@ -1,4 +1,5 @@
 import type { ServerUnaryCall, handleUnaryCall } from '@grpc/grpc-js';
+import type { ModelRepository } from '../../repository/model-repository';
 import type { ModelRegistry } from '../model-registry';
 import { GRPC_STATUS_OF, toClientFailure } from '../../protocol/status';
 import type { Metrics } from '../metrics';
@@ -20,6 +21,8 @@ export interface GrpcServiceContext {
   readonly logger: GrpcLogger;
   /** True once shutdown has begun, so readiness and health report false. */
   readonly isClosing: () => boolean;
+  /** The model repository, when the server has one (load/unload requests need it). */
+  readonly repository?: ModelRepository;
 }
 
 /**

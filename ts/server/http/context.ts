@@ -3,6 +3,7 @@ import type { ByteBudget } from '../../protocol/byte-budget';
 import type { Limits } from '../../protocol/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type { ModelRepository } from '../../repository/model-repository';
 import type { DrainState } from '../drain';
 import type { ModelRegistry } from '../model-registry';
 import type { InFlight } from './in-flight';
@@ -18,9 +19,11 @@ export interface HttpContext {
   readonly limits: Limits;
   /** Server-wide bytes of requests being read or decoded (shared with gRPC). */
   readonly budget: ByteBudget;
+  /** The model repository, when the server has one (load/unload requests need it). */
+  readonly repository?: ModelRepository;
 }
 
-/** Ready = not draining, not shutting down and every model loaded and open. */
+/** Ready = not draining, not shutting down and every version the server should serve READY (see protocol/readiness). */
 export function isServerReady(context: HttpContext): boolean {
-  return serverReady({ draining: context.inFlight.draining || context.drain?.draining === true, models: context.registry.list() });
+  return serverReady({ draining: context.inFlight.draining || context.drain?.draining === true, index: context.registry.index(), served: context.registry.versions() });
 }

@@ -3,12 +3,15 @@ import { ByteBudget } from '../../protocol/byte-budget';
 import { DEFAULT_LIMITS, type Limits } from '../../protocol/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type { ModelRepository } from '../../repository/model-repository';
 import type { ModelRegistry } from '../model-registry';
+import { registerConfigRoutes } from './config-routes';
 import type { HttpContext } from './context';
 import { InFlight } from './in-flight';
 import { registerProtonRoutes } from './proton-routes';
 import { guardBodyless } from './routes-common';
 import { jsonReply, writeReply } from './reply';
+import { registerRepositoryRoutes } from './repository-routes';
 import { loadUws, type ListenSocket, type TemplatedApp } from './uws';
 import { registerV2Routes } from './v2-routes';
 
@@ -24,6 +27,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** close() waits this long for in-flight requests, then drops their connections (default 10 s). */
   shutdownTimeoutMs?: number;
+  /** Serves the repository extension's load/unload (without one they answer 503). */
+  repository?: ModelRepository;
   /** Readiness reports false once this drain has begun. */
   drain?: DrainState;
 }
@@ -56,12 +61,15 @@ export async function startHttpServer(registry: ModelRegistry, options: HttpServ
     metrics: options.metrics,
     logger: options.logger,
     inFlight,
+    repository: options.repository,
     drain: options.drain,
     limits,
     budget: options.budget ?? new ByteBudget(limits.maxInFlightBytes),
   };
   registerProtonRoutes(app, context);
   registerV2Routes(app, context);
+  registerConfigRoutes(app, context);
+  registerRepositoryRoutes(app, context);
   app.any('/*', (res, req) => {
     const guard = guardBodyless(res, req);
     if (guard) writeReply(res, jsonReply(404, { error: 'Not Found' }), guard.close || inFlight.draining);

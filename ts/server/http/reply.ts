@@ -16,6 +16,7 @@ export const JSON_TYPE = 'application/json';
 const REASON: Readonly<Record<number, string>> = {
   200: 'OK',
   400: 'Bad Request',
+  401: 'Unauthorized',
   404: 'Not Found',
   405: 'Method Not Allowed',
   408: 'Request Timeout',
@@ -45,5 +46,11 @@ export function writeReply(res: HttpResponse, reply: Reply, closeConnection = fa
   res.end(reply.body, closeConnection);
   // uWS keeps parsing what is already buffered after end(..., true): close now so bytes after a
   // refused head are never served as a next request.
-  if (closeConnection) res.close();
+  if (closeConnection) {
+    try {
+      res.close();
+    } catch {
+      // end(..., true) already closed the socket (uWS then forbids touching the response): done.
+    }
+  }
 }

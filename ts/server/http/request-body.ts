@@ -92,6 +92,13 @@ function joinAligned(chunks: readonly Buffer[], total: number, pad: number): Buf
 }
 
 /**
+ * Size of each inflated chunk. zlib's default (16 KiB) leaves a bomb's hundreds of MB as small
+ * malloc blocks that glibc keeps after they are freed (measured: +250 MB RSS retained after 48
+ * concurrent bombs); blocks this large are given back (+19 to +49 MB).
+ */
+const INFLATE_CHUNK_BYTES = 256 * 1024;
+
+/**
  * Undoes `Content-Encoding: gzip|deflate` (as Triton accepts) as a stream: every output chunk is
  * counted against `limits.maxDecodedBytes` and taken from the server-wide budget, and inflation
  * stops at the first byte over either.
@@ -101,7 +108,10 @@ export async function decodeContentEncoding(body: Buffer, encoding: string | und
   if (encoding !== 'gzip' && encoding !== 'deflate') {
     throw new HttpError(400, `unsupported content-encoding '${encoding.slice(0, 32)}' (supported: gzip, deflate)`);
   }
-  const inflater = encoding === 'gzip' ? zlib.createGunzip() : zlib.createInflate();
+  // zlib's working buffer is memory this request holds too.
+  if (!lease.grow(INFLATE_CHUNK_BYTES)) throw overBudget(limits);
+  const options = { chunkSize: INFLATE_CHUNK_BYTES };
+  const inflater = encoding === 'gzip' ? zlib.createGunzip(options) : zlib.createInflate(options);
   return new Promise<Buffer>((resolve, reject) => {
     const parts: Buffer[] = [];
     let total = 0;

@@ -1,4 +1,4 @@
-import { modelReady } from '../../protocol/readiness';
+import { ProtonError } from '../../errors';
 import { v2ModelMetadata } from '../../protocol/model-metadata';
 import { SERVER_NAME, SERVER_VERSION, V2_EXTENSIONS } from '../../protocol/server-metadata';
 import { serveWithBody } from './body-route';
@@ -37,15 +37,17 @@ export function registerV2Routes(app: TemplatedApp, context: HttpContext): void 
     getRoute(app, prefix, (req) => {
       const { name, version } = ref(req);
       const served = registry.get(name, version);
-      return jsonReply(200, v2ModelMetadata(served.name, served.version, served.model.metadata));
+      const versions = registry.versions(served.name).map((each) => each.version);
+      return jsonReply(200, v2ModelMetadata(served.name, served.version, served.model.metadata, versions));
     });
     methodNotAllowed(app, prefix, 'GET');
 
     getRoute(app, `${prefix}/ready`, (req) => {
       const { name, version } = ref(req);
-      const served = registry.get(name, version);
-      const ready = modelReady(context.inFlight.draining || context.drain?.draining === true, served.model);
-      return jsonReply(ready ? 200 : 400, { name: served.name, ready });
+      // A known model whose version is loading or unloaded is simply not ready; unknown names are 404.
+      if (!registry.has(name)) throw new ProtonError('NOT_FOUND', `unknown model '${name}'`);
+      const ready = !(context.inFlight.draining || context.drain?.draining === true) && registry.isReady(name, version);
+      return jsonReply(ready ? 200 : 400, { name, ready });
     });
     methodNotAllowed(app, `${prefix}/ready`, 'GET');
 
