@@ -366,12 +366,13 @@ Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
     job->js.references.push_back(reference);
   }
   job->wantTiming = info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value();
+  const bool deferWake = info[6].IsBoolean() && info[6].As<Napi::Boolean>().Value();
 
   napi_value promise = nullptr;
   napi_deferred deferred = nullptr;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &deferred, &promise), Napi::Value());
   job->js.deferred = deferred;
-  if (!worker_->TryEnqueue(job)) {
+  if (!worker_->TryEnqueue(job, !deferWake)) {
     // Unreachable while the JS thread is the only producer (capacity was checked above).
     napi_reject_deferred(
         env, deferred, MakeError(env, ErrorCode::kResourceExhausted, "the model's queue is full"));
@@ -479,6 +480,7 @@ Napi::Function ModelWrap::DefineClass(Napi::Env env) {
   return ObjectWrap<ModelWrap>::DefineClass(env, "NativeModel",
                                             {
                                                 InstanceMethod<&ModelWrap::Infer>("infer"),
+                                                InstanceMethod<&ModelWrap::Wake>("wake"),
                                                 InstanceMethod<&ModelWrap::Close>("close"),
                                                 InstanceMethod<&ModelWrap::Stats>("stats"),
                                                 InstanceMethod<&ModelWrap::Metadata>("metadata"),

@@ -24,6 +24,10 @@ class ModelHost : public std::enable_shared_from_this<ModelHost> {
   static Napi::Value Shutdown(const Napi::CallbackInfo& info);
 
   Napi::Value Infer(const Napi::CallbackInfo& info);
+  // Wakes the model's threads for jobs queued with a deferred wake; nothing to wake once closed.
+  void Wake() {
+    if (worker_) worker_->Wake();
+  }
   Napi::Value Close(Napi::Env env);
   Napi::Value Stats(Napi::Env env) const;
   Napi::Value Metadata(Napi::Env env) const;
@@ -95,6 +99,12 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
  private:
   Napi::Value Infer(const Napi::CallbackInfo& info) {
     return Guarded(info.Env(), [&] { return host_->Infer(info); });
+  }
+  Napi::Value Wake(const Napi::CallbackInfo& info) {
+    return Guarded(info.Env(), [&] {
+      host_->Wake();
+      return info.Env().Undefined();
+    });
   }
   Napi::Value Close(const Napi::CallbackInfo& info) {
     return Guarded(info.Env(), [&] { return host_->Close(info.Env()); });

@@ -275,7 +275,7 @@ bool ModelWorker::DropIfExpired(JobPtr& job) {
   return true;
 }
 
-bool ModelWorker::TryEnqueue(JobPtr& job) {
+bool ModelWorker::TryEnqueue(JobPtr& job, bool wake) {
   if (queued_.load(std::memory_order_relaxed) >= options_.queueCapacity) return false;
   job->times.enqueued = Clock::now();
   // Counted before the push so a consumer's decrement never precedes this increment.
@@ -285,7 +285,7 @@ bool ModelWorker::TryEnqueue(JobPtr& job) {
     return false;
   }
   (void)job.release();  // the queue owns it now
-  wake_.NotifyOne();
+  if (wake) wake_.NotifyOne();
   return true;
 }
 

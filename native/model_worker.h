@@ -62,7 +62,11 @@ class ModelWorker {
   void ReleaseSession() { session_.reset(); }
 
   // JS thread only. Takes ownership on success; false (job untouched) when the queue is full.
-  [[nodiscard]] bool TryEnqueue(JobPtr& job);
+  // With `wake` false a sleeping instance is not woken: the caller promises a Wake() soon.
+  [[nodiscard]] bool TryEnqueue(JobPtr& job, bool wake = true);
+
+  // Wakes a sleeping instance for jobs enqueued without a wake. Any thread.
+  void Wake() { wake_.NotifyOne(); }
 
   // Stops taking new work; workers finish what is queued (or, with `abandon`, fail it unrun as
   // UNAVAILABLE) and then exit. Any thread; idempotent.

@@ -70,3 +70,33 @@ it('settles 10,000 concurrent requests across three models exactly once, each wi
   }
   for (const model of Object.values(models)) expect(model.stats().pending).toBe(0);
 });
+
+it('jobs queued in one turn after the model thread fell asleep all run (their wake-up is deferred, never lost)', async () => {
+  for (const instances of [1, 2]) {
+    const model = await Model.load(paths.add, { instances });
+    try {
+      for (let round = 0; round < 20; round++) {
+        // Idle long enough for every instance to stop spinning and sleep.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const burst = Array.from({ length: 5 }, (_, j) => model.infer(requestFor('add', round * 5 + j)));
+        const answers = await Promise.all(burst);
+        answers.forEach((outputs, j) => expect((outputs.sum!.data as Float32Array)[0]).toBe(2 * (round * 5 + j)));
+      }
+      expect(model.stats().inferences).toBe(100);
+    } finally {
+      await model.close();
+    }
+  }
+});
+
+it('a burst queued with a deferred wake-up still runs when close() follows in the same turn', async () => {
+  const model = await Model.load(paths.add);
+  await model.infer(requestFor('add', 0));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const burst = Array.from({ length: 5 }, (_, j) => model.infer(requestFor('add', j)));
+  const closed = model.close();
+  const answers = await Promise.all(burst);
+  answers.forEach((outputs, j) => expect((outputs.sum!.data as Float32Array)[0]).toBe(2 * j));
+  await closed;
+  expect(model.stats().inferences).toBe(6);
+});

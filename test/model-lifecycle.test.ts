@@ -3,7 +3,7 @@ import * as path from 'node:path';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { Model, ProtonError, type Tensor } from '../ts/index';
+import { CancelFlag, Model, ProtonError, type Tensor } from '../ts/index';
 import { demoModels } from './helpers/models';
 
 let addPath: string;
@@ -90,6 +90,36 @@ describe('timeouts and cancellation', () => {
     expect(((await kept).sum!.data as Float32Array)[0]).toBe(4);
     const early = await errorOf(model.infer(addInputs(3), { signal: controller.signal }));
     expect(early.code).toBe('CANCELLED');
+    expect(model.stats().executions).toBe(1);
+    await model.close();
+  });
+
+  it('drops a queued request whose CancelFlag is set, and rejects one set before the call', async () => {
+    const model = await Model.load(addPath, { holdUntilQueued: 2 });
+    const flag = new CancelFlag();
+    const cancelled = model.infer(addInputs(1), { cancel: flag });
+    flag.cancel();
+    expect(flag.cancelled).toBe(true);
+    const kept = model.infer(addInputs(2), { cancel: new CancelFlag() });
+    expect((await errorOf(cancelled)).code).toBe('CANCELLED');
+    expect(((await kept).sum!.data as Float32Array)[0]).toBe(4);
+    const early = await errorOf(model.infer(addInputs(3), { cancel: flag }));
+    expect(early.code).toBe('CANCELLED');
+    expect(early.message).toMatch(/before it was queued/);
+    expect(model.stats().executions).toBe(1);
+    await model.close();
+  });
+
+  it('a CancelFlag given with a signal is set when the signal aborts', async () => {
+    const model = await Model.load(addPath, { holdUntilQueued: 2 });
+    const controller = new AbortController();
+    const flag = new CancelFlag();
+    const cancelled = model.infer(addInputs(1), { signal: controller.signal, cancel: flag });
+    controller.abort();
+    expect(flag.cancelled).toBe(true);
+    const kept = model.infer(addInputs(2));
+    expect((await errorOf(cancelled)).code).toBe('CANCELLED');
+    expect(((await kept).sum!.data as Float32Array)[0]).toBe(4);
     expect(model.stats().executions).toBe(1);
     await model.close();
   });

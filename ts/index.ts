@@ -1,4 +1,5 @@
 export { Model } from './model';
+export { CancelFlag } from './cancel-flag';
 export { ProtonError, isProtonError, type ErrorCode } from './errors';
 export type {
   InferInputs,

@@ -1,3 +1,4 @@
+import { CancelFlag } from './cancel-flag';
 import { ProtonError } from './errors';
 import { orderInputs, outputIndices, type OrderedInputs } from './input-validation';
 import { resolveLoadOptions } from './model-options';
@@ -27,6 +28,16 @@ export class Model {
   private readonly nativeModel: NativeModel;
   private readonly options: NativeLoadOptions;
   private closing: Promise<void> | undefined;
+  /** A job was queued since the last wake-up call, so later jobs in this turn may defer theirs. */
+  private wokenThisTurn = false;
+  /** A job was queued without waking the model's thread: `wakeDeferred` must wake it. */
+  private deferredJobs = false;
+  private readonly wakeDeferred = (): void => {
+    this.wokenThisTurn = false;
+    if (!this.deferredJobs) return;
+    this.deferredJobs = false;
+    this.nativeModel.wake();
+  };
 
   private constructor(nativeModel: NativeModel, path: string, options: NativeLoadOptions) {
     this.nativeModel = nativeModel;
@@ -72,7 +83,7 @@ export class Model {
    * Numeric input buffers are read in place by the native thread: do not modify them until the
    * promise settles. Rejects with INVALID_ARGUMENT (bad inputs, or inputs ONNX Runtime refused
    * while running), RESOURCE_EXHAUSTED (queue full, out of memory), UNAVAILABLE (closed, or timed
-   * out in queue), CANCELLED (signal aborted first) or INTERNAL. A rejection from ONNX Runtime
+   * out in queue), CANCELLED (`signal` aborted or `cancel` set first) or INTERNAL. A rejection from ONNX Runtime
    * carries its raw message in `error.detail`.
    */
   infer(inputs: InferInputs, options?: InferOptions): Promise<InferOutputs> {
@@ -107,9 +118,13 @@ export class Model {
       if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
         throw new ProtonError('INVALID_ARGUMENT', `timeoutMs must be a non-negative number, received ${String(timeoutMs)}`);
       }
+      const cancel = options?.cancel;
       const signal = options?.signal;
-      if (signal === undefined) return this.run(ordered, outputs, timeoutMs, undefined, withTiming);
-      return this.inferCancellable(ordered, outputs, timeoutMs, signal, withTiming);
+      if (signal === undefined) {
+        if (cancel?.cancelled) return Promise.reject(cancelledBeforeQueued());
+        return this.run(ordered, outputs, timeoutMs, cancel?.word, withTiming);
+      }
+      return this.inferCancellable(ordered, outputs, timeoutMs, signal, cancel, withTiming);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -122,9 +137,20 @@ export class Model {
     flag: Int32Array | undefined,
     withTiming: boolean,
   ): Promise<InferOutputs | [InferOutputs, InferTiming]> {
+    // The first job of a turn of the event loop wakes a sleeping model thread at once; the jobs
+    // that follow it in the same turn (requests read in one burst) share one wake-up in the check
+    // phase instead of a futex call and a context switch each. Their results could not be sent
+    // before this turn ends anyway: the JS thread is busy reading the burst.
+    const defer = this.wokenThisTurn;
+    if (defer) {
+      this.deferredJobs = true;
+    } else {
+      this.wokenThisTurn = true;
+      setImmediate(this.wakeDeferred);
+    }
     return withTiming
-      ? this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, flag, true)
-      : this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, flag);
+      ? this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, flag, true, defer)
+      : this.nativeModel.infer(ordered.datas, ordered.dims, outputs, timeoutMs, flag, false, defer);
   }
 
   private inferCancellable(
@@ -132,19 +158,16 @@ export class Model {
     outputs: number[] | null,
     timeoutMs: number,
     signal: AbortSignal,
+    cancel: CancelFlag | undefined,
     withTiming: boolean,
   ): Promise<InferOutputs | [InferOutputs, InferTiming]> {
-    if (signal.aborted) {
-      return Promise.reject(new ProtonError('CANCELLED', 'the request was cancelled before it was queued'));
-    }
+    if (signal.aborted || cancel?.cancelled) return Promise.reject(cancelledBeforeQueued());
     // The native thread polls this flag before running the job.
-    const flag = new Int32Array(1);
-    const onAbort = (): void => {
-      Atomics.store(flag, 0, 1);
-    };
+    const flag = cancel ?? new CancelFlag();
+    const onAbort = (): void => flag.cancel();
     signal.addEventListener('abort', onAbort, { once: true });
     const removeListener = (): void => signal.removeEventListener('abort', onAbort);
-    const result = this.run(ordered, outputs, timeoutMs, flag, withTiming);
+    const result = this.run(ordered, outputs, timeoutMs, flag.word, withTiming);
     result.then(removeListener, removeListener);
     return result;
   }
@@ -162,4 +185,8 @@ export class Model {
     this.closing ??= this.nativeModel.close();
     return this.closing;
   }
+}
+
+function cancelledBeforeQueued(): ProtonError {
+  return new ProtonError('CANCELLED', 'the request was cancelled before it was queued');
 }

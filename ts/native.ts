@@ -47,7 +47,8 @@ export interface NativeModel {
    * `outputIndices` selects outputs (null: all); `timeoutMs` 0 means none; `cancelFlag[0]` set
    * non-zero drops the job if it has not started. Throws UNAVAILABLE when closed,
    * RESOURCE_EXHAUSTED when the queue is full. With `withTiming` true the promise resolves to
-   * `[outputs, timing]` instead of the outputs.
+   * `[outputs, timing]` instead of the outputs. With `deferWake` true a sleeping model thread is
+   * not woken for this job: the caller must call `wake()` soon (before yielding to I/O).
    */
   infer(
     datas: ReadonlyArray<Tensor['data']>,
@@ -56,6 +57,7 @@ export interface NativeModel {
     timeoutMs: number,
     cancelFlag: Int32Array | undefined,
     withTiming?: false,
+    deferWake?: boolean,
   ): Promise<InferOutputs>;
   infer(
     datas: ReadonlyArray<Tensor['data']>,
@@ -64,7 +66,10 @@ export interface NativeModel {
     timeoutMs: number,
     cancelFlag: Int32Array | undefined,
     withTiming: true,
+    deferWake?: boolean,
   ): Promise<[InferOutputs, InferTiming]>;
+  /** Wakes a sleeping model thread for the jobs queued with `deferWake` (a no-op once closed). */
+  wake(): void;
   /**
    * Stops accepting; resolves once every accepted job has settled and the threads are joined.
    * The session and the model's other native memory are freed by then: afterwards `infer` and

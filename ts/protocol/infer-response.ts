@@ -19,6 +19,7 @@ export interface OutputPlan {
  * @throws ProtonError INVALID_ARGUMENT
  */
 export function planOutputs(request: Pick<V2InferRequest, 'outputs' | 'binaryOutput'>, infos: readonly TensorInfo[]): OutputPlan {
+  if (request.outputs === undefined) return planAllOutputs(request.binaryOutput, infos);
   const byName = new Map(infos.map((info) => [info.name, info]));
   const requested = request.outputs;
   const binaryOf = new Map<string, boolean>();
@@ -42,6 +43,52 @@ export function planOutputs(request: Pick<V2InferRequest, 'outputs' | 'binaryOut
     }
   }
   return { names: requested ? order : undefined, order, binary };
+}
+
+/** What a request that names no outputs gets, per model: every output, all binary or all JSON. */
+interface AllOutputs {
+  order: string[];
+  /** The first FP16 output, which JSON cannot carry. */
+  float16: string | undefined;
+  binary: OutputPlan;
+  json: OutputPlan;
+}
+
+const ALL_OUTPUTS = new WeakMap<readonly TensorInfo[], AllOutputs>();
+
+function planAllOutputs(binaryOutput: boolean, infos: readonly TensorInfo[]): OutputPlan {
+  let all = ALL_OUTPUTS.get(infos);
+  if (all === undefined) {
+    const order = infos.map((info) => info.name);
+    all = {
+      order,
+      float16: infos.find((info) => info.type === 'float16')?.name,
+      binary: { names: undefined, order, binary: () => true },
+      json: { names: undefined, order, binary: () => false },
+    };
+    ALL_OUTPUTS.set(infos, all);
+  }
+  if (binaryOutput) return all.binary;
+  if (all.float16 !== undefined) {
+    throw new ProtonError(
+      'INVALID_ARGUMENT',
+      `output '${all.float16}' is FP16, which JSON cannot carry: request it with parameters.binary_data true`,
+    );
+  }
+  return all.json;
+}
+
+/** `{"model_name":…,"model_version":…,` per served model version, built once. */
+const HEADER_PREFIX = new WeakMap<object, { name: string; version: string; text: string }>();
+
+function headerPrefix(model: { name: string; version: string }): string {
+  let prefix = HEADER_PREFIX.get(model);
+  if (prefix === undefined || prefix.name !== model.name || prefix.version !== model.version) {
+    const text = `{"model_name":${JSON.stringify(model.name)},"model_version":${JSON.stringify(model.version)},`;
+    prefix = { name: model.name, version: model.version, text };
+    HEADER_PREFIX.set(model, prefix);
+  }
+  return prefix.text;
 }
 
 /** A V2 infer response: the JSON header and, for binary outputs, the blobs that follow it. */
@@ -72,6 +119,6 @@ export function encodeV2Response(
     }
   }
   const idPart = id === undefined ? '' : `"id":${JSON.stringify(id)},`;
-  const header = `{"model_name":${JSON.stringify(model.name)},"model_version":${JSON.stringify(model.version)},${idPart}"outputs":[${parts.join(',')}]}`;
+  const header = `${headerPrefix(model)}${idPart}"outputs":[${parts.join(',')}]}`;
   return { header, blobs };
 }

@@ -1,21 +1,23 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
+import { CancelFlag } from '../../cancel-flag';
 import type { InferOptions } from '../../model-types';
 
 /**
  * The deadline and cancellation of a call as inference options: the remaining time becomes
- * `timeoutMs` (or `requestTimeoutMs`, when sooner) and a client cancel aborts `signal`, so work
- * nobody waits for leaves the queue.
+ * `timeoutMs` (or `requestTimeoutMs`, when sooner) and a client cancel sets `cancel`, so work
+ * nobody waits for leaves the queue. grpc-js also emits 'cancelled' when a finished call's
+ * stream closes: setting a flag then costs nothing (an AbortSignal would build a DOMException).
  */
 export function inferControlOf(
   call: ServerUnaryCall<unknown, unknown>,
   requestTimeoutMs?: number,
-): Pick<InferOptions, 'timeoutMs' | 'signal'> {
-  const controller = new AbortController();
-  if (call.cancelled) controller.abort();
-  else call.once('cancelled', () => controller.abort());
+): Pick<InferOptions, 'timeoutMs' | 'cancel'> {
+  const cancel = new CancelFlag();
+  if (call.cancelled) cancel.cancel();
+  else call.once('cancelled', () => cancel.cancel());
   const deadlineMs = remainingMs(call.getDeadline());
   const timeoutMs = deadlineMs === undefined ? requestTimeoutMs : Math.min(deadlineMs, requestTimeoutMs ?? Infinity);
-  return timeoutMs === undefined ? { signal: controller.signal } : { signal: controller.signal, timeoutMs };
+  return timeoutMs === undefined ? { cancel } : { cancel, timeoutMs };
 }
 
 function remainingMs(deadline: Date | number): number | undefined {

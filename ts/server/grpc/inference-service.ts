@@ -1,5 +1,6 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ProtonError } from '../../errors';
+import type { InferOptions, ModelMetadata } from '../../model-types';
 import { v2ModelMetadata } from '../../protocol/model-metadata';
 import { modelReady, serverReady } from '../../protocol/readiness';
 import type { ModelRegistry } from '../model-registry';
@@ -62,11 +63,10 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
           ? await decodeWireInferInputs(request.inputs, request.raw_input_contents, context.limits)
           : decodeInferInputs(request.inputs, request.raw_input_contents);
         const requested = requestedOutputNames(request);
-        const outputs = await inferRecorded(record, served, inputs, {
-          ...inferControlOf(call, requestTimeoutMs(request.parameters)),
-          ...(requested.length > 0 ? { outputs: requested } : {}),
-        });
-        const names = requested.length > 0 ? requested : served.model.metadata.outputs.map((output) => output.name);
+        const options: InferOptions = inferControlOf(call, requestTimeoutMs(request.parameters));
+        if (requested.length > 0) options.outputs = requested;
+        const outputs = await inferRecorded(record, served, inputs, options);
+        const names = requested.length > 0 ? requested : outputNamesOf(served.model.metadata);
         return {
           model_name: served.name,
           model_version: served.version,
@@ -79,6 +79,18 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
 
     ModelStatistics: modelStatisticsHandler(context),
   };
+}
+
+const OUTPUT_NAMES = new WeakMap<ModelMetadata, readonly string[]>();
+
+/** Every output's name in the model's order, computed once per loaded model. */
+function outputNamesOf(metadata: ModelMetadata): readonly string[] {
+  let names = OUTPUT_NAMES.get(metadata);
+  if (names === undefined) {
+    names = metadata.outputs.map((output) => output.name);
+    OUTPUT_NAMES.set(metadata, names);
+  }
+  return names;
 }
 
 function isWireRequest(request: ModelInferRequest): request is WireModelInferRequest {

@@ -39,9 +39,10 @@ export function serveWithBody(
   const exchange = new Exchange(res, context.inFlight, lease);
   if (options.inference) observeExchange(context, exchange, req, options.route ?? 'unknown', options.original === true);
   const alignAt = head.contentEncoding === undefined ? (head.inferenceHeaderLength ?? 0) : 0;
-  readBody(res, head, context.limits, lease, alignAt)
-    .then((body) => decodeContentEncoding(body, head.contentEncoding, context.limits, lease))
-    .then((body) => work(body, head, exchange))
+  const body = readBody(res, head, context.limits, lease, alignAt);
+  const decoded = head.contentEncoding === undefined ? body : body.then((raw) => decodeContentEncoding(raw, head.contentEncoding, context.limits, lease));
+  decoded
+    .then((plain) => work(plain, head, exchange))
     .then(
       (reply) => exchange.send(reply),
       (error: unknown) => {

@@ -1,3 +1,4 @@
+import { CancelFlag } from '../../cancel-flag';
 import type { RequestRecord } from '../request-record';
 import type { BudgetLease } from '../../protocol/byte-budget';
 import type { InFlight } from './in-flight';
@@ -13,7 +14,7 @@ export class Exchange {
   /** The client went away; the response must not be touched. */
   aborted = false;
   private answered = false;
-  private controller: AbortController | undefined;
+  private flag: CancelFlag | undefined;
   /** When the request arrived (performance.now()), for latency metrics. */
   readonly startedAt = performance.now();
   /** What the observer learns about an inference request (served version, timing); unset otherwise. */
@@ -32,16 +33,18 @@ export class Exchange {
     inFlight.enter();
     res.onAborted(() => {
       this.aborted = true;
-      this.controller?.abort();
+      this.flag?.cancel();
       this.settle(undefined);
     });
   }
 
-  /** Fires when the client disconnects, so queued inference is dropped. */
-  get signal(): AbortSignal {
-    this.controller ??= new AbortController();
-    if (this.aborted) this.controller.abort();
-    return this.controller.signal;
+  /** Set when the client disconnects, so queued inference is dropped. */
+  get cancel(): CancelFlag {
+    if (this.flag === undefined) {
+      this.flag = new CancelFlag();
+      if (this.aborted) this.flag.cancel();
+    }
+    return this.flag;
   }
 
   /** Answers the request unless the client has gone or it was already answered. */

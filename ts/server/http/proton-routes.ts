@@ -25,7 +25,7 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
       const results = await inferRecorded(exchange.record, served, { [input.name]: predictInputTensor(input, served.name, values, dims) }, {
         outputs: [output.name],
         timeoutMs: head.timeoutMs,
-        signal: exchange.signal,
+        cancel: exchange.cancel,
       });
       const result = results[output.name];
       if (!result) throw new ProtonError('INTERNAL', `the model returned no output '${output.name}'`);

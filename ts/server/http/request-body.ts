@@ -71,12 +71,28 @@ export function readBody(
         fail(overBudget(limits));
         return;
       }
+      if (isLast && chunks.length === 0) {
+        // The whole body in one chunk (the common case): one copy, straight to its aligned place.
+        clearTimeout(timer);
+        resolve(copyAligned(chunk, pad));
+        return;
+      }
       if (chunk.byteLength > 0) chunks.push(Buffer.from(new Uint8Array(chunk)));
       if (!isLast) return;
       clearTimeout(timer);
       resolve(joinAligned(chunks, received, pad));
     });
   });
+}
+
+/**
+ * A copy of `chunk` starting `pad` bytes into its storage. Small buffers come from Node's pool,
+ * whose slices start 8-byte aligned (the raw codec copies again if a slice ever is not).
+ */
+function copyAligned(chunk: ArrayBuffer, pad: number): Buffer {
+  const storage = Buffer.allocUnsafe(pad + chunk.byteLength);
+  storage.set(new Uint8Array(chunk), pad);
+  return storage.subarray(pad);
 }
 
 /** One buffer of `total` bytes starting `pad` bytes into its storage. */

@@ -1,3 +1,4 @@
+import type { CancelFlag } from '../../cancel-flag';
 import { encodeBinaryBody, rawRequestInput, splitBody } from '../../protocol/binary-extension';
 import { decodeV2Inputs } from '../../protocol/infer-inputs';
 import { parseInferRequest, type V2InferRequest } from '../../protocol/infer-request';
@@ -21,7 +22,7 @@ export async function inferV2(
   served: ServedModel,
   body: Buffer,
   head: RequestHead,
-  signal: AbortSignal,
+  cancel: CancelFlag,
   limits: Limits,
   record?: RequestRecord,
 ): Promise<Reply> {
@@ -40,7 +41,7 @@ export async function inferV2(
   const plan = planOutputs(request, metadata.outputs);
   const timeoutMs = minDefined(request.timeoutMs, head.timeoutMs, limits.maxRequestTimeoutMs);
   if (record !== undefined && request.id !== undefined) record.requestId = request.id;
-  const outputs = await inferRecorded(record, served, inputs, { outputs: plan.names, timeoutMs, signal });
+  const outputs = await inferRecorded(record, served, inputs, { outputs: plan.names, timeoutMs, cancel });
   const { header, blobs } = encodeV2Response(served, request.id, plan, outputs);
   if (blobs.length === 0) return { status: 200, contentType: JSON_TYPE, body: header, code: 'OK' };
   const encoded = encodeBinaryBody(header, blobs);
