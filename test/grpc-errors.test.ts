@@ -301,6 +301,7 @@ describe('UNAVAILABLE and INTERNAL', () => {
       metadata: add.metadata,
       ready: true,
       infer: () => Promise.reject(new TypeError('boom')),
+      inferWithTiming: () => Promise.reject(new TypeError('boom')),
       close: () => Promise.resolve(),
     } as unknown as Model;
     lifecycle.registry.add({ name: 'broken', version: '1', model: broken });
