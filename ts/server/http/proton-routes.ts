@@ -14,7 +14,7 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
 
   app.post('/predict', (res, req) => {
     serveWithBody(context, res, req, { inference: true }, async (body, head, exchange) => {
-      const request = parsePredictRequest(checkJsonSize(body, context.limits.maxJsonBytes, 'request body'));
+      const request = parsePredictRequest(checkJsonSize(body, context.limits, 'request body'));
       const served = registry.get(request.modelName);
       exchange.metricModel = served.name;
       const input = served.model.metadata.inputs[0];
