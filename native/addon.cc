@@ -48,6 +48,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   addon->strings = std::make_unique<JsStrings>(env);
   exports.Set("loadModel",
               Napi::Function::New(env, &GuardedCallback<&ModelHost::Load>, "loadModel"));
+  exports.Set("shutdown",
+              Napi::Function::New(env, &GuardedCallback<&ModelHost::Shutdown>, "shutdown"));
   exports.Set("setErrorClass",
               Napi::Function::New(env, &GuardedCallback<&SetErrorClass>, "setErrorClass"));
   exports.Set("ortVersion", Napi::Function::New(env, &GuardedCallback<&OrtVersion>, "ortVersion"));

@@ -234,10 +234,11 @@ napi_value OutputToJs(Napi::Env env, const JsStrings::Values& strings, const Out
   return tensor;
 }
 
-Napi::Object MetadataToJs(Napi::Env env, const ModelSession& session) {
+Napi::Object MetadataToJs(Napi::Env env, const std::vector<TensorInfo>& inputs,
+                          const std::vector<TensorInfo>& outputs) {
   Napi::Object metadata = Napi::Object::New(env);
-  metadata.Set("inputs", TensorInfoListToJs(env, session.inputs()));
-  metadata.Set("outputs", TensorInfoListToJs(env, session.outputs()));
+  metadata.Set("inputs", TensorInfoListToJs(env, inputs));
+  metadata.Set("outputs", TensorInfoListToJs(env, outputs));
   return metadata;
 }
 

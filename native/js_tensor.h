@@ -53,6 +53,7 @@ InputTensor ReadInputTensor(Napi::Env env, Napi::Value data, Napi::Value dims,
 napi_value OutputToJs(Napi::Env env, const JsStrings::Values& strings, const OutputTensor& output);
 
 // {inputs: [...], outputs: [...]} with {name, type, shape}; symbolic dimensions as names.
-Napi::Object MetadataToJs(Napi::Env env, const ModelSession& session);
+Napi::Object MetadataToJs(Napi::Env env, const std::vector<TensorInfo>& inputs,
+                          const std::vector<TensorInfo>& outputs);
 
 }  // namespace proton

@@ -1,6 +1,7 @@
 #include "model_host.h"
 
 #include <cmath>
+#include <filesystem>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
@@ -62,6 +63,13 @@ void RejectWithText(napi_env env, napi_deferred deferred, const char* text) noex
   napi_reject_deferred(env, deferred, message);
 }
 
+// What a loaded model keeps in memory, roughly: its weights, which dominate the file.
+int64_t ModelBytes(const std::string& path) {
+  std::error_code error;
+  const auto bytes = std::filesystem::file_size(path, error);
+  return error ? 0 : static_cast<int64_t>(bytes);
+}
+
 void ReleaseReferences(napi_env env, JsHandles& js) {
   for (void* reference : js.references)
     napi_delete_reference(env, static_cast<napi_ref>(reference));
@@ -70,7 +78,8 @@ void ReleaseReferences(napi_env env, JsHandles& js) {
 
 }  // namespace
 
-ModelHost::ModelHost(AddonData* addon, std::string path, WorkerOptions options) : addon_(addon) {
+ModelHost::ModelHost(AddonData* addon, std::string path, WorkerOptions options)
+    : addon_(addon), path_(path) {
   worker_ = std::make_unique<ModelWorker>(std::move(path), std::move(options),
                                           [this] { ScheduleWake(); });
 }
@@ -78,6 +87,12 @@ ModelHost::ModelHost(AddonData* addon, std::string path, WorkerOptions options) 
 Napi::Value ModelHost::Load(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* addon = env.GetInstanceData<AddonData>();
+  if (addon->exiting) {
+    throw Napi::Error(env, MakeError(env, ErrorCode::kUnavailable, "the process is exiting"));
+  }
+  // The process-wide environment is created here, on the JS thread, not by whichever loader
+  // thread comes first: then no thread is ever inside its creation when the process exits.
+  (void)OrtEnvironment();
   const std::string path = info[0].As<Napi::String>().Utf8Value();
   const Napi::Object options = info[1].As<Napi::Object>();
   std::shared_ptr<ModelHost> host(new ModelHost(addon, path, ParseOptions(options)));
@@ -88,7 +103,14 @@ Napi::Value ModelHost::Load(const Napi::CallbackInfo& info) {
                        Napi::Value());
   // The thread-safe function owns a share of the host until Node finalizes it.
   auto* share = new std::shared_ptr<ModelHost>(host);
-  host->wakeup_ = Wakeup::New(env, "proton.model", 0, 1, host.get(), &ModelHost::Finalize, share);
+  addon->hosts.insert(host.get());  // erased by Finalize
+  try {
+    host->wakeup_ = Wakeup::New(env, "proton.model", 0, 1, host.get(), &ModelHost::Finalize, share);
+  } catch (...) {
+    addon->hosts.erase(host.get());
+    delete share;
+    throw;
+  }
   try {
     host->worker_->Start();
   } catch (const std::exception& error) {
@@ -149,6 +171,7 @@ void ModelHost::FailLoad(Napi::Env env, napi_deferred deferred, ErrorCode code,
     env.GetAndClearPendingException();
     RejectWithText(env, deferred, "loading the model failed");
   }
+  ReleaseWorker(env);
   wakeup_.Release();
 }
 
@@ -161,11 +184,18 @@ void ModelHost::FinishLoad(Napi::Env env) {
   }
   try {
     worker_->StartRemainingInstances();
+    inputs_ = worker_->session().inputs();
+    outputs_ = worker_->session().outputs();
+    // From here the instance threads own the session: the last one to exit frees it.
+    worker_->ReleaseSession();
     std::vector<std::string> names;
-    for (const TensorInfo& output : worker_->session().outputs()) names.push_back(output.name);
+    for (const TensorInfo& output : outputs_) names.push_back(output.name);
     outputNames_ = JsStringList(env, names);
     Napi::Object model = addon_->modelClass.New({Napi::External<ModelHost>::New(env, this)});
     state_ = State::kServing;
+    // Until close() (or the collection of the JS object) the session lives: let V8 weigh it.
+    externalBytes_ = ModelBytes(path_);
+    Napi::MemoryManagement::AdjustExternalMemory(env, externalBytes_);
     napi_resolve_deferred(env, deferred, model);
   } catch (const std::exception& error) {
     env.GetAndClearPendingException();
@@ -235,11 +265,31 @@ void ModelHost::Settle(Napi::Env env, JobPtr job, const JsStrings::Values& strin
 
 void ModelHost::FinishClose(Napi::Env env) {
   worker_->Join();
+  ReleaseWorker(env);
   state_ = State::kClosed;
   for (napi_deferred deferred : closeDeferreds_)
     napi_resolve_deferred(env, deferred, env.Undefined());
   closeDeferreds_.clear();
   wakeup_.Release();
+}
+
+void ModelHost::ReleaseWorker(Napi::Env env) {
+  if (!worker_) return;
+  finalStats_ = worker_->Stats();
+  worker_.reset();
+  inputs_ = {};
+  outputs_ = {};
+  outputNames_ = JsStringList();
+  if (externalBytes_ != 0) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, -externalBytes_);
+    externalBytes_ = 0;
+  }
+}
+
+void ModelHost::ThrowIfClosed(Napi::Env env) const {
+  if (state_ == State::kClosed) {
+    throw Napi::Error(env, MakeError(env, ErrorCode::kUnavailable, "the model is closed"));
+  }
 }
 
 void ModelHost::UpdateRef(Napi::Env env) {
@@ -257,6 +307,9 @@ void ModelHost::UpdateRef(Napi::Env env) {
 
 Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  if (addon_->exiting) {
+    throw Napi::Error(env, MakeError(env, ErrorCode::kUnavailable, "the process is exiting"));
+  }
   if (state_ != State::kServing) {
     throw Napi::Error(env, MakeError(env, ErrorCode::kUnavailable, "the model is closed"));
   }
@@ -267,7 +320,6 @@ Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
                        "the model's queue is full (" + std::to_string(options.queueCapacity) +
                            " requests); retry later"));
   }
-  const ModelSession& session = worker_->session();
   auto job = std::make_unique<Job>();
   // Release borrowed references if anything below throws before the job is queued.
   struct ReferenceGuard {
@@ -282,9 +334,9 @@ Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
   // (made by the TS layer for this call only) keeps every borrowed buffer alive.
   Napi::Array datas = info[0].As<Napi::Array>();
   Napi::Array dims = info[1].As<Napi::Array>();
-  job->inputs.reserve(session.inputs().size());
-  for (uint32_t i = 0; i < session.inputs().size(); ++i) {
-    job->inputs.push_back(ReadInputTensor(env, datas.Get(i), dims.Get(i), session.inputs()[i]));
+  job->inputs.reserve(inputs_.size());
+  for (uint32_t i = 0; i < inputs_.size(); ++i) {
+    job->inputs.push_back(ReadInputTensor(env, datas.Get(i), dims.Get(i), inputs_[i]));
   }
   napi_ref dataReference = nullptr;
   NAPI_THROW_IF_FAILED(env, napi_create_reference(env, datas, 1, &dataReference), Napi::Value());
@@ -295,7 +347,7 @@ Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
       job->outputs.push_back(outputs.Get(k).As<Napi::Number>().Uint32Value());
     }
   } else {
-    for (size_t k = 0; k < session.outputs().size(); ++k) job->outputs.push_back(k);
+    for (size_t k = 0; k < outputs_.size(); ++k) job->outputs.push_back(k);
   }
   if (worker_->batching() && !job->inputs.empty() && !job->inputs[0].dims.empty()) {
     job->batchSize = job->inputs[0].dims[0];
@@ -353,7 +405,8 @@ void ModelHost::Abandon() {
 }
 
 Napi::Value ModelHost::Stats(Napi::Env env) const {
-  const StatsSnapshot stats = worker_->Stats();
+  // After close the worker is gone; its final figures stay readable (metrics, tests).
+  const StatsSnapshot stats = worker_ ? worker_->Stats() : finalStats_;
   Napi::Object result = Napi::Object::New(env);
   result.Set("executions", static_cast<double>(stats.executions));
   result.Set("inferences", static_cast<double>(stats.inferences));
@@ -392,17 +445,34 @@ Napi::Value ModelHost::Stats(Napi::Env env) const {
 }
 
 Napi::Value ModelHost::Metadata(Napi::Env env) const {
-  return MetadataToJs(env, worker_->session());
+  ThrowIfClosed(env);
+  return MetadataToJs(env, inputs_, outputs_);
 }
 
 void ModelHost::Finalize(Napi::Env env, std::shared_ptr<ModelHost>* share, ModelHost* host) {
   host->state_ = State::kClosed;
-  // At environment teardown the workers may still run: fail their queue unrun and wait for them.
-  host->worker_->RequestStop(true);
-  host->worker_->Join();
-  JobChain jobs = host->worker_->TakeCompleted();
-  while (JobPtr job = jobs.PopFront()) ReleaseReferences(env, job->js);
+  host->addon_->hosts.erase(host);
+  if (host->worker_) {
+    // At environment teardown the workers may still run: fail their queue unrun, wait for them.
+    host->worker_->RequestStop(true);
+    host->worker_->Join();
+    JobChain jobs = host->worker_->TakeCompleted();
+    while (JobPtr job = jobs.PopFront()) ReleaseReferences(env, job->js);
+  }
   delete share;
+}
+
+Napi::Value ModelHost::Shutdown(const Napi::CallbackInfo& info) {
+  auto* addon = info.Env().GetInstanceData<AddonData>();
+  addon->exiting = true;
+  // Every model stops first, then all are awaited: the waits overlap.
+  for (ModelHost* host : addon->hosts) {
+    if (host->worker_) host->worker_->RequestStop(true);
+  }
+  for (ModelHost* host : addon->hosts) {
+    if (host->worker_) host->worker_->Join();
+  }
+  return info.Env().Undefined();
 }
 
 Napi::Function ModelWrap::DefineClass(Napi::Env env) {

@@ -18,6 +18,10 @@ class ModelHost : public std::enable_shared_from_this<ModelHost> {
  public:
   // loadModel(path, options) -> Promise<native Model>
   static Napi::Value Load(const Napi::CallbackInfo& info);
+  // shutdown(): the process is exiting (its 'exit' event). Stops every model of this environment,
+  // failing queued jobs unrun, and joins their threads, so that no thread is inside ONNX Runtime
+  // when exit() runs the static destructors. Blocks for the loads and executions in progress.
+  static Napi::Value Shutdown(const Napi::CallbackInfo& info);
 
   Napi::Value Infer(const Napi::CallbackInfo& info);
   Napi::Value Close(Napi::Env env);
@@ -46,17 +50,27 @@ class ModelHost : public std::enable_shared_from_this<ModelHost> {
   napi_value SettledValue(Napi::Env env, const Job& job, const JsStrings::Values& strings,
                           const std::vector<napi_value>& outputNames);
   void FinishClose(Napi::Env env);
+  // After the threads are joined: frees the worker (queues, statistics, what is left of the
+  // session), keeping only the final statistics.
+  void ReleaseWorker(Napi::Env env);
   void UpdateRef(Napi::Env env);
+  void ThrowIfClosed(Napi::Env env) const;
 
   enum class State {
     kLoading,  // the first instance is loading the session; no JS model object yet
     kServing,  // accepting jobs
     kClosing,  // close() called or the JS object collected: finishing accepted jobs
-    kClosed,   // threads joined and the thread-safe function released (or finalized by Node)
+    kClosed,   // threads joined, worker freed, thread-safe function released (or finalized)
   };
 
   AddonData* const addon_;
-  std::unique_ptr<ModelWorker> worker_;
+  const std::string path_;
+  std::unique_ptr<ModelWorker> worker_;  // null once closed: close() frees the session at once
+  // Copied from the session at load, so the JS thread never touches the session after it.
+  std::vector<TensorInfo> inputs_;
+  std::vector<TensorInfo> outputs_;
+  StatsSnapshot finalStats_;   // the statistics at close, answered by stats() from then on
+  int64_t externalBytes_ = 0;  // reported to V8 while the JS model object may hold a session
   Wakeup wakeup_;
   // seq_cst with CompletionList: a worker either sees false here or its job is taken by OnWake.
   std::atomic<bool> wakeScheduled_{false};

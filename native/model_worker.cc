@@ -62,7 +62,9 @@ void ModelWorker::StartThread(int instance) {
       throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
                               "thread creation failed (test hook)");
     }
-    threads_.emplace_back(&ModelWorker::InstanceMain, this, instance);
+    // Instance 0 loads the session; the others start after the load and share it.
+    threads_.emplace_back(&ModelWorker::InstanceMain, this, instance,
+                          instance == 0 ? nullptr : session_);
   } catch (...) {
     running_.fetch_sub(1, std::memory_order_acq_rel);
     throw;
@@ -84,38 +86,52 @@ void ModelWorker::StartRemainingInstances() {
   for (int i = 1; i < options_.instances; ++i) StartThread(i);
 }
 
-void ModelWorker::InstanceMain(int instance) {
-  if (instance == 0) {
-    try {
-      auto session = std::make_shared<const ModelSession>(path_, options_.session);
-      std::string reason;
-      if (options_.maxBatchSize > 0 && !session->CanBatch(&reason)) {
-        throw ProtonFailure(ErrorCode::kInvalidArgument,
-                            "maxBatchSize is set but the model cannot be batched: " + reason);
-      }
-      batching_ = options_.maxBatchSize > 0;
-      session_ = std::move(session);
-    } catch (const ProtonFailure& failure) {
-      loadError_ = failure.what();
-      loadErrorCode_ = failure.code();
-    } catch (const std::exception& error) {
-      loadError_ = error.what();
+std::shared_ptr<const ModelSession> ModelWorker::LoadSession() {
+  std::shared_ptr<const ModelSession> session;
+  try {
+    if (stopping_.load(std::memory_order_acquire)) {
+      // Stopped before the load began (process exit): loading would only delay the exit.
+      throw ProtonFailure(ErrorCode::kUnavailable, "the model was shut down before it loaded");
     }
-    // release: publishes session_, batching_ and loadError_ to the JS thread.
-    loadFinished_.store(true, std::memory_order_release);
-    if (!loadError_.empty()) {
+    session = std::make_shared<const ModelSession>(path_, options_.session);
+    std::string reason;
+    if (options_.maxBatchSize > 0 && !session->CanBatch(&reason)) {
+      throw ProtonFailure(ErrorCode::kInvalidArgument,
+                          "maxBatchSize is set but the model cannot be batched: " + reason);
+    }
+    batching_ = options_.maxBatchSize > 0;
+    session_ = session;
+  } catch (const ProtonFailure& failure) {
+    session.reset();
+    loadError_ = failure.what();
+    loadErrorCode_ = failure.code();
+  } catch (const std::exception& error) {
+    session.reset();
+    loadError_ = error.what();
+  }
+  // release: publishes session_, batching_ and loadError_ to the JS thread.
+  loadFinished_.store(true, std::memory_order_release);
+  return session;
+}
+
+void ModelWorker::InstanceMain(int instance, std::shared_ptr<const ModelSession> session) {
+  if (instance == 0) {
+    session = LoadSession();
+    if (!session) {
       running_.fetch_sub(1, std::memory_order_acq_rel);
       notify_();
       return;
     }
     notify_();
   }
-  Serve(instance);
+  Serve(instance, *session);
+  // Once the JS thread dropped its reference, the last instance to leave frees the session here.
+  session.reset();
   // acq_rel: the last instance to leave sees every other instance's completions before notifying.
   if (running_.fetch_sub(1, std::memory_order_acq_rel) == 1) notify_();
 }
 
-void ModelWorker::Serve(int instance) {
+void ModelWorker::Serve(int instance, const ModelSession& session) {
   JobPtr carried;  // a job taken while filling a batch that did not fit it
   std::vector<JobPtr> batch;
   for (;;) {
@@ -128,15 +144,15 @@ void ModelWorker::Serve(int instance) {
     // Work is left behind: wake a sleeping instance now rather than after this execution, or
     // the others would sleep until this one drained the queue.
     if (carried || queued_.load(std::memory_order_acquire) > 0) wake_.NotifyOne();
-    Execute(instance, batch);
+    Execute(instance, session, batch);
     FreeDisposed();
   }
 }
 
-void ModelWorker::Execute(int instance, std::vector<JobPtr>& batch) {
+void ModelWorker::Execute(int instance, const ModelSession& session, std::vector<JobPtr>& batch) {
   JobTimes times;
   times.started = Clock::now();
-  session_->Run(batch.data(), batch.size(), times);
+  session.Run(batch.data(), batch.size(), times);
   times.finished = Clock::now();
   int64_t rows = 0;
   for (const JobPtr& job : batch) rows += job->batchSize;

@@ -48,6 +48,7 @@ class ModelWorker {
   // The load error, empty on success. Valid once LoadFinished().
   const std::string& loadError() const { return loadError_; }
   ErrorCode loadErrorCode() const { return loadErrorCode_; }
+  // JS thread, after a successful load and before ReleaseSession().
   const ModelSession& session() const { return *session_; }
   const WorkerOptions& options() const { return options_; }
   bool batching() const { return batching_; }
@@ -55,6 +56,10 @@ class ModelWorker {
   // JS thread, after a successful load: starts the other instances. Throws std::system_error
   // when one cannot be created; the caller then stops the worker.
   void StartRemainingInstances();
+
+  // JS thread, after StartRemainingInstances: drops the worker's own reference, so the session is
+  // freed by the last instance thread to exit (off the JS thread, as soon as the model stops).
+  void ReleaseSession() { session_.reset(); }
 
   // JS thread only. Takes ownership on success; false (job untouched) when the queue is full.
   [[nodiscard]] bool TryEnqueue(JobPtr& job);
@@ -81,9 +86,10 @@ class ModelWorker {
 
  private:
   void StartThread(int instance);
-  void InstanceMain(int instance);
-  void Serve(int instance);
-  void Execute(int instance, std::vector<JobPtr>& batch);
+  void InstanceMain(int instance, std::shared_ptr<const ModelSession> session);
+  std::shared_ptr<const ModelSession> LoadSession();
+  void Serve(int instance, const ModelSession& session);
+  void Execute(int instance, const ModelSession& session, std::vector<JobPtr>& batch);
   JobPtr WaitForJob();
   JobPtr TryTake();
   JobPtr FillBatch(std::vector<JobPtr>& batch);
@@ -96,7 +102,9 @@ class ModelWorker {
   const WorkerOptions options_;
   const std::function<void()> notify_;
 
-  std::shared_ptr<const ModelSession> session_;  // written by instance 0 before loadFinished_
+  // Written by instance 0 before loadFinished_; then read and reset by the JS thread only. Each
+  // instance thread holds its own reference while it serves.
+  std::shared_ptr<const ModelSession> session_;
   std::string loadError_;
   ErrorCode loadErrorCode_ = ErrorCode::kInternal;
   bool batching_ = false;

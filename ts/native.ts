@@ -65,7 +65,11 @@ export interface NativeModel {
     cancelFlag: Int32Array | undefined,
     withTiming: true,
   ): Promise<[InferOutputs, InferTiming]>;
-  /** Stops accepting; resolves once every accepted job has settled and the threads are joined. */
+  /**
+   * Stops accepting; resolves once every accepted job has settled and the threads are joined.
+   * The session and the model's other native memory are freed by then: afterwards `infer` and
+   * `metadata` throw UNAVAILABLE and `stats` answers the final figures.
+   */
   close(): Promise<void>;
   stats(): ModelStatistics;
   metadata(): ModelMetadata;
@@ -73,6 +77,13 @@ export interface NativeModel {
 
 export interface NativeBinding {
   loadModel(modelPath: string, options: NativeLoadOptions): Promise<NativeModel>;
+  /**
+   * Stops every model of this environment (queued jobs fail unrun) and joins their threads,
+   * waiting for loads and executions in progress; later loads and inferences throw UNAVAILABLE.
+   * Called on the process 'exit' event: `process.exit()` runs no addon cleanup, and a thread still
+   * inside ONNX Runtime while exit() destroys ONNX Runtime's static objects crashes the process.
+   */
+  shutdown(): void;
   setErrorClass(errorClass: typeof ProtonError): void;
   ortVersion(): string;
   /**
@@ -109,6 +120,8 @@ function loadBinding(): NativeBinding {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const binding = require(file) as NativeBinding;
   binding.setErrorClass(ProtonError);
+  // 'exit' listeners run inside process.exit() (and at a natural exit) before exit() itself.
+  process.on('exit', () => binding.shutdown());
   return binding;
 }
 
