@@ -91,7 +91,7 @@ function send(session: http2.ClientHttp2Session, c: Call): Promise<number | unde
     const take = (head: http2.IncomingHttpHeaders): void => {
       if (head['grpc-status'] !== undefined) finish(Number(head['grpc-status']));
       // A non-gRPC answer (e.g. 415 for a wrong content-type) is an answer too.
-      else if (head[':status'] !== undefined && head[':status'] !== 200) finish(-Number(head[':status']));
+      else if (head[':status'] !== undefined && Number(head[':status']) !== 200) finish(-Number(head[':status']));
     };
     stream.on('response', take);
     stream.on('trailers', take);
