@@ -23,6 +23,8 @@ RUN npm ci \
 # Stage 2: the runtime, without compilers, headers or dev dependencies.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# Bounds glibc's per-thread malloc arenas (each model has its own threads).
+ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules

@@ -167,8 +167,8 @@ describe('configuration against the model', () => {
       platform: 'onnxruntime_onnx',
       backend: 'onnxruntime',
       max_batch_size: 4,
-      input: [{ name: 'x', data_type: 'TYPE_FP32', dims: ['4'] }],
-      output: [{ name: 'y', data_type: 'TYPE_FP32', dims: ['4'] }],
+      input: [{ name: 'x', data_type: 'TYPE_FP32', dims: [4] }],
+      output: [{ name: 'y', data_type: 'TYPE_FP32', dims: [4] }],
       dynamic_batching: {},
       instance_group: [{ name: 'm_0', count: 1, kind: 'KIND_CPU' }],
       version_policy: { latest: { num_versions: 1 } },
@@ -203,8 +203,8 @@ describe('configuration against the model', () => {
     expect(Object.keys(fromYaml).sort()).toEqual(Object.keys(fromText).sort());
     expect(fromYaml).toMatchObject({
       max_batch_size: 8,
-      input: [{ name: 'x', dims: ['4'] }],
-      dynamic_batching: { preferred_batch_size: [4], max_queue_delay_microseconds: '100' },
+      input: [{ name: 'x', dims: [4] }],
+      dynamic_batching: { preferred_batch_size: [4], max_queue_delay_microseconds: 100 },
       instance_group: [{ count: 2, kind: 'KIND_CPU' }],
       parameters: { intra_op_thread_count: { string_value: '3' } },
       default_model_filename: 'm.onnx',
@@ -305,7 +305,7 @@ describe('YAML models', () => {
       expect(configToJson(configured.config)).toMatchObject({
         name: 'scale',
         max_batch_size: 4,
-        input: [{ name: 'x', data_type: 'TYPE_FP32', dims: ['4'] }],
+        input: [{ name: 'x', data_type: 'TYPE_FP32', dims: [4] }],
         instance_group: [{ name: 'scale_0', count: 2, kind: 'KIND_CPU' }],
         default_model_filename: 'scale.onnx',
       });

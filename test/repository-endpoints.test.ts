@@ -185,12 +185,13 @@ describe('repository and model configuration extensions', () => {
       expect(body.platform).toBe('onnxruntime_onnx');
       expect(body.max_batch_size).toBe(file.maxBatchSize);
       expect(body.version_policy).toEqual({ all: {} });
+      // Triton answers int64 fields as JSON numbers (dims, microseconds), not protobuf-JSON's strings.
       expect(body.dynamic_batching.preferred_batch_size).toEqual(file.schedulingChoice.case === 'dynamicBatching' ? file.schedulingChoice.value.preferredBatchSize : []);
-      expect(body.dynamic_batching.max_queue_delay_microseconds).toBe('300');
+      expect(body.dynamic_batching.max_queue_delay_microseconds).toBe(300);
       expect(body.instance_group).toEqual([expect.objectContaining({ count: file.instanceGroup[0]!.count, kind: 'KIND_CPU' })]);
       expect(body.parameters).toEqual({ intra_op_thread_count: { string_value: file.parameters.intra_op_thread_count!.stringValue } });
-      expect(body.input).toEqual([expect.objectContaining({ name: 'x', data_type: 'TYPE_FP32', dims: ['4'] })]);
-      expect(body.output).toEqual([expect.objectContaining({ name: 'y', data_type: 'TYPE_FP32', dims: ['4'] })]);
+      expect(body.input).toEqual([expect.objectContaining({ name: 'x', data_type: 'TYPE_FP32', dims: [4] })]);
+      expect(body.output).toEqual([expect.objectContaining({ name: 'y', data_type: 'TYPE_FP32', dims: [4] })]);
     }
     const rest = await fetchJson(`${server.url}/v2/models/pb/config`);
     const answer = await unary<{ config: Record<string, any> }>(grpc, 'ModelConfig', { name: 'pb', version: '2' });
@@ -206,11 +207,11 @@ describe('repository and model configuration extensions', () => {
     const auto = (await fetchJson(`${server.url}/v2/models/auto/config`)).body;
     // Triton's auto-complete for a model with a dynamic first dimension: max_batch_size 4, dynamic batching, dims without the batch.
     expect(auto).toMatchObject({ name: 'auto', platform: 'onnxruntime_onnx', backend: 'onnxruntime', max_batch_size: 4, dynamic_batching: {} });
-    expect(auto.input).toEqual([expect.objectContaining({ name: 'x', data_type: 'TYPE_FP32', dims: ['4'] })]);
+    expect(auto.input).toEqual([expect.objectContaining({ name: 'x', data_type: 'TYPE_FP32', dims: [4] })]);
     expect(auto.version_policy).toEqual({ latest: { num_versions: 1 } });
     const yaml = (await fetchJson(`${server.url}/v2/models/yaml/config`)).body;
     expect(yaml).toMatchObject({ name: 'yaml', platform: 'onnxruntime_onnx', max_batch_size: 8, default_model_filename: 'yaml.onnx' });
-    expect(yaml.dynamic_batching.max_queue_delay_microseconds).toBe('100');
+    expect(yaml.dynamic_batching.max_queue_delay_microseconds).toBe(100);
     expect(yaml.instance_group).toEqual([expect.objectContaining({ count: 1, kind: 'KIND_CPU' })]);
     expect(yaml.parameters.intra_op_thread_count).toEqual({ string_value: '1' });
     expect(Object.keys(yaml).sort()).toEqual(Object.keys(auto).sort());

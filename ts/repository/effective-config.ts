@@ -1,4 +1,4 @@
-import { create, toJson, type JsonValue } from '@bufbuild/protobuf';
+import { create, ScalarType, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
 
 import {
   ModelConfigSchema,
@@ -64,7 +64,43 @@ export function configFromLoadOptions(name: string, metadata: ModelMetadata, opt
   return out;
 }
 
-/** ModelConfig as JSON with proto field names (`max_batch_size`), as Triton's config endpoint answers. */
+/**
+ * ModelConfig as JSON with proto field names (`max_batch_size`), as Triton's config endpoint
+ * answers: int64 fields as JSON numbers (Triton rewrites protobuf's int64 strings, and clients
+ * such as perf_analyzer read `dims` as numbers).
+ */
 export function configToJson(config: ModelConfig): JsonValue {
-  return toJson(ModelConfigSchema, config, { useProtoFieldName: true, alwaysEmitImplicit: true });
+  return int64AsNumbers(ModelConfigSchema, toJson(ModelConfigSchema, config, { useProtoFieldName: true, alwaysEmitImplicit: true }));
+}
+
+const INT64_SCALARS: ReadonlySet<ScalarType> = new Set([
+  ScalarType.INT64,
+  ScalarType.UINT64,
+  ScalarType.SINT64,
+  ScalarType.FIXED64,
+  ScalarType.SFIXED64,
+]);
+
+/** Numbers for protobuf-JSON's int64 strings, walking `json` along `schema` (proto field names). */
+function int64AsNumbers(schema: DescMessage, json: JsonValue): JsonValue {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return json;
+  const out: Record<string, JsonValue> = { ...json };
+  for (const field of schema.fields) {
+    const value = out[field.name];
+    if (value === undefined) continue;
+    const convert = (item: JsonValue): JsonValue => {
+      if (field.message !== undefined) return int64AsNumbers(field.message, item);
+      return field.scalar !== undefined && INT64_SCALARS.has(field.scalar) && typeof item === 'string' ? Number(item) : item;
+    };
+    if (field.fieldKind === 'map') {
+      if (field.mapKind === 'message' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        out[field.name] = Object.fromEntries(Object.entries(value).map(([key, item]) => [key, int64AsNumbers(field.message, item)]));
+      }
+    } else if (Array.isArray(value)) {
+      out[field.name] = value.map(convert);
+    } else {
+      out[field.name] = convert(value);
+    }
+  }
+  return out;
 }
