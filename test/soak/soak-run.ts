@@ -3,11 +3,11 @@ import * as http2 from 'node:http2';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import * as ort from 'onnxruntime-node';
 
 import { CLI, spawnCli, type CliProcess } from '../helpers/cli-process';
 import { field, varint } from '../helpers/grpc-raw';
 import { demoModels } from '../helpers/models';
-import { referenceRun } from '../helpers/onnx-reference';
 import { rawExchange, statusOf } from '../helpers/raw-http';
 import { binaryRequest } from '../helpers/v2-binary';
 
@@ -172,8 +172,11 @@ function rssMiB(pid: number): number {
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const concurrency = options.concurrency ?? 32;
   const models = await demoModels();
-  const reference = await referenceRun(models.dynamic_batch, { x: { type: 'float32', dims: [1, 4], data: Float32Array.from(PREDICT_X) } });
+  // onnxruntime-node directly (the test helpers import vitest, which a plain node script cannot).
+  const session = await ort.InferenceSession.create(models.dynamic_batch);
+  const reference = await session.run({ x: new ort.Tensor('float32', Float32Array.from(PREDICT_X), [1, 4]) });
   predictReference = Array.from(reference.y!.data as Float32Array);
+  await session.release();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'proton-soak-'));
   const config = path.join(dir, 'proton.yaml');
   writeFileSync(config, [
