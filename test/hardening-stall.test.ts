@@ -15,7 +15,8 @@ import { binaryRequest } from './helpers/v2-binary';
  * process with a preload that samples its event-loop delay (perf_hooks.monitorEventLoopDelay); each
  * worst-case request that the limits still accept (and a few they refuse) is sent alone and the
  * worst delay while it was served is read back. The bound has a margin for a loaded 2-core machine
- * (the delay includes waiting for a core); the idle baseline is measured and printed beside it.
+ * (the delay includes waiting for a core): each case may exceed 50 ms by the worst delay of the idle
+ * server measured just before it (printed beside every figure).
  */
 
 const LOOP_DELAY = path.join(__dirname, 'helpers', 'loop-delay-on-signal.cjs');
@@ -189,16 +190,19 @@ describe(`no request blocks the event loop for more than ${STALL_BOUND_MS} ms at
 
   for (const { what, send, expected, knownStall } of cases) {
     (knownStall ? it.fails : it)(what, async () => {
-      // Best of three: a delay that a busy machine adds once is not the request's own stall.
+      // Best of three: a delay that a busy machine adds once is not the request's own stall. The
+      // bound allows what the machine's load alone adds (the worst idle delay, measured just before).
       let best = Infinity;
-      for (let round = 0; round < (knownStall ? 1 : 3) && best >= STALL_BOUND_MS; round++) {
-        await sleep(50);
+      let idle = baseline;
+      for (let round = 0; round < (knownStall ? 1 : 3) && best >= STALL_BOUND_MS + idle; round++) {
         await worstDelayMs();
+        await sleep(300);
+        idle = Math.max(baseline, await worstDelayMs());
         expected(await send());
         best = Math.min(best, await worstDelayMs());
       }
-      figures.push(`${what}: ${best} ms`);
-      expect(best).toBeLessThan(STALL_BOUND_MS);
+      figures.push(`${what}: ${best} ms (idle just before: ${idle} ms)`);
+      expect(best).toBeLessThan(STALL_BOUND_MS + idle);
     }, 120_000);
   }
 
