@@ -56,6 +56,19 @@ describe('the original Proton schema', () => {
     }
   });
 
+  it("observability keys: the original's TRACE level, log_format and server.metrics_port", () => {
+    const model = { name: 'squeezenet', path: path.join(dir, 'squeezenet1.0-8.onnx') };
+    const config = parseConfig({ log_level: 'trace', log_format: 'json', server: { metrics_port: 8002 }, models: [model] }, dir);
+    expect(config.logLevel).toBe('TRACE');
+    expect(config.logFormat).toBe('json');
+    expect(config.metricsPort).toBe(8002);
+    const plain = parseConfig({ models: [model] }, dir);
+    expect(plain.logFormat).toBeUndefined();
+    expect(plain.metricsPort).toBeUndefined();
+    expect(issuesOf({ log_format: 'xml', models: [model] })).toEqual(['log_format: expected one of text, json']);
+    expect(issuesOf({ server: { metrics_port: 70000 }, models: [model] })).toEqual(['server.metrics_port: expected a port number (0 to 65535)']);
+  });
+
   it('maps per-model extensions to Model.load options, overriding the server defaults', () => {
     const config = parseConfig(
       {
@@ -105,7 +118,7 @@ describe('mistakes are reported with the key path and why', () => {
   });
 
   it('unknown keys at every level', () => {
-    expect(issuesOf({ servr: {}, models: [model] })).toEqual([expect.stringMatching(/^servr: unknown key \(allowed: server, limits, log_level, models\)$/)]);
+    expect(issuesOf({ servr: {}, models: [model] })).toEqual([expect.stringMatching(/^servr: unknown key \(allowed: server, limits, log_level, log_format, models\)$/)]);
     expect(issuesOf({ server: { threads: 1 }, models: [model] })).toEqual([expect.stringMatching(/^server\.threads: unknown key/)]);
     expect(issuesOf({ models: [model, { ...model, name: 'b', batch: 4 }] })).toEqual([expect.stringMatching(/^models\[1\]\.batch: unknown key/)]);
   });
@@ -113,7 +126,7 @@ describe('mistakes are reported with the key path and why', () => {
   it('wrong types and ranges', () => {
     expect(issuesOf({ server: { port: 'http' }, models: [model] })).toEqual(['server.port: expected a port number (0 to 65535)']);
     expect(issuesOf({ server: { grpc_port: 70000 }, models: [model] })).toEqual(['server.grpc_port: expected a port number (0 to 65535)']);
-    expect(issuesOf({ log_level: 'VERBOSE', models: [model] })).toEqual(['log_level: expected one of DEBUG, INFO, WARN, ERROR']);
+    expect(issuesOf({ log_level: 'VERBOSE', models: [model] })).toEqual(['log_level: expected one of TRACE, DEBUG, INFO, WARN, ERROR']);
     expect(issuesOf({ models: [{ ...model, preferred_batch_sizes: [4, -1] }] })).toEqual([
       'models[0].preferred_batch_sizes[1]: expected a positive integer',
     ]);

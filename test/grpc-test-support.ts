@@ -51,7 +51,7 @@ export async function startTestServer(
     host: '127.0.0.1',
     port: 0,
     logger: { error: (details, message) => logged.push({ details, message }) },
-    metrics: { observeRequest: (protocol, model, code) => observed.push({ protocol, model, code }) },
+    metrics: { observeRequest: (record, code) => observed.push({ protocol: record.protocol, model: record.served?.name ?? '', code }) },
     shutdownTimeoutMs: serverOptions.shutdownTimeoutMs ?? 2_000,
     limits: resolveLimits(serverOptions.limits),
   });

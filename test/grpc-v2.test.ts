@@ -106,7 +106,7 @@ describe('server and model status RPCs', () => {
     expect(await unary(client, 'ServerMetadata', {})).toEqual({
       name: 'proton',
       version: pkg.version,
-      extensions: ['binary_tensor_data', 'schedule_policy', 'model_repository', 'model_configuration'],
+      extensions: ['binary_tensor_data', 'schedule_policy', 'model_repository', 'model_configuration', 'statistics'],
     });
   });
 
@@ -330,6 +330,7 @@ describe('proto field numbers', () => {
         'ModelInfer',
         'ModelMetadata',
         'ModelReady',
+        'ModelStatistics',
         'RepositoryIndex',
         'RepositoryModelLoad',
         'RepositoryModelUnload',

@@ -225,6 +225,10 @@ describe('queue policy timeouts', () => {
         seen.push(options);
         return Promise.resolve({});
       },
+      inferWithTiming: (_inputs: unknown, options?: InferOptions) => {
+        seen.push(options);
+        return Promise.resolve({ outputs: {}, timing: { queueNs: 0, computeInputNs: 0, computeInferNs: 0, computeOutputNs: 0 } });
+      },
       stats: () => {
         throw new Error('the timeout policy never reads statistics');
       },
@@ -247,7 +251,10 @@ describe('queue policy timeouts', () => {
       const { seen, model } = recording();
       const configured = new ConfiguredModel(model, planLoad(parseConfigText(text, FILE), { file: FILE }), config);
       await configured.infer(x, requested === undefined ? undefined : { timeoutMs: requested });
+      // The timed path (access log, phase histograms) applies the same policy.
+      await configured.inferWithTiming(x, requested === undefined ? undefined : { timeoutMs: requested });
       expect(seen[0]?.timeoutMs).toBe(expected);
+      expect(seen[1]?.timeoutMs).toBe(expected);
     }
   });
 

@@ -137,3 +137,9 @@ export interface HealthCheckRequest {
 export interface HealthCheckResponse {
   status: 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
 }
+
+/** Triton's ModelStatisticsRequest; the response is `V2ModelStatisticsResponse` of `statistics.ts`. */
+export interface ModelStatisticsRequest {
+  name: string;
+  version: string;
+}

@@ -19,7 +19,7 @@ function findVersion(): string {
 }
 
 /** Extensions of the Open Inference Protocol Proton implements: one list for REST and gRPC. */
-export const V2_EXTENSIONS: readonly string[] = ['binary_tensor_data', 'schedule_policy', 'model_repository', 'model_configuration'];
+export const V2_EXTENSIONS: readonly string[] = ['binary_tensor_data', 'schedule_policy', 'model_repository', 'model_configuration', 'statistics'];
 
 /** The platform Triton reports for ONNX Runtime models. */
 export const PLATFORM = 'onnxruntime_onnx';

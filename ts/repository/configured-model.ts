@@ -1,6 +1,14 @@
 import { ProtonError } from '../errors';
 import type { Model } from '../model';
-import type { InferInputs, InferOptions, InferOutputs, ModelLoadOptions, ModelMetadata, ModelStats } from '../model-types';
+import type {
+  InferInputs,
+  InferOptions,
+  InferOutputs,
+  ModelLoadOptions,
+  ModelMetadata,
+  ModelStatistics,
+  TimedInferResult,
+} from '../model-types';
 import type { ModelConfig } from '../gen/model_config_pb';
 import type { LoadPlan } from './config-options';
 import type { ServableModel } from './served-model';
@@ -17,7 +25,7 @@ export class ConfiguredModel implements ServableModel {
   private readonly policy: LoadPlan['requestPolicy'];
 
   constructor(
-    private readonly model: Pick<Model, 'metadata' | 'path' | 'ready' | 'maxBatchSize' | 'infer' | 'stats' | 'close'>,
+    private readonly model: Pick<Model, 'metadata' | 'path' | 'ready' | 'maxBatchSize' | 'infer' | 'inferWithTiming' | 'stats' | 'close'>,
     plan: LoadPlan,
     config: ModelConfig,
   ) {
@@ -43,25 +51,40 @@ export class ConfiguredModel implements ServableModel {
   }
 
   infer(inputs: InferInputs, options?: InferOptions): Promise<InferOutputs> {
-    const { maxBatchSize, mode, defaultTimeoutUs } = this.policy;
-    if (maxBatchSize > 0 && this.model.maxBatchSize === 0) {
-      // Dynamic batching off: the worker does not check the batch limit, so do it here.
-      for (const [name, tensor] of Object.entries(inputs)) {
-        const batch = tensor?.dims?.[0];
-        if (typeof batch === 'number' && batch > maxBatchSize) {
-          return Promise.reject(new ProtonError('INVALID_ARGUMENT', `input '${name}': batch size ${batch} exceeds max_batch_size ${maxBatchSize}`));
-        }
+    const refusal = this.batchRefusal(inputs);
+    return refusal ?? this.model.infer(inputs, this.withPolicy(options));
+  }
+
+  inferWithTiming(inputs: InferInputs, options?: InferOptions): Promise<TimedInferResult> {
+    const refusal = this.batchRefusal(inputs);
+    return refusal ?? this.model.inferWithTiming(inputs, this.withPolicy(options));
+  }
+
+  /** With dynamic batching off the worker does not check max_batch_size, so it is checked here. */
+  private batchRefusal(inputs: InferInputs): Promise<never> | undefined {
+    const { maxBatchSize } = this.policy;
+    if (maxBatchSize === 0 || this.model.maxBatchSize !== 0) return undefined;
+    for (const [name, tensor] of Object.entries(inputs)) {
+      const batch = tensor?.dims?.[0];
+      if (typeof batch === 'number' && batch > maxBatchSize) {
+        return Promise.reject(new ProtonError('INVALID_ARGUMENT', `input '${name}': batch size ${batch} exceeds max_batch_size ${maxBatchSize}`));
       }
     }
-    if (mode === 'request') return this.model.infer(inputs, options);
+    return undefined;
+  }
+
+  /** The queue policy's timeout applied to the request's options. */
+  private withPolicy(options: InferOptions | undefined): InferOptions | undefined {
+    const { mode, defaultTimeoutUs } = this.policy;
+    if (mode === 'request') return options;
     const defaultMs = defaultTimeoutUs / 1000;
     const requested = options?.timeoutMs ?? 0;
     const timeoutMs =
       mode === 'override-shorter' && requested > 0 && (defaultMs === 0 || requested < defaultMs) ? requested : defaultMs;
-    return this.model.infer(inputs, { ...options, timeoutMs });
+    return { ...options, timeoutMs };
   }
 
-  stats(): ModelStats {
+  stats(): ModelStatistics {
     return this.model.stats();
   }
 

@@ -1,4 +1,4 @@
-import type { InferInputs, InferOptions, InferOutputs, ModelMetadata, ModelStats } from '../model-types';
+import type { InferInputs, InferOptions, InferOutputs, ModelMetadata, ModelStatistics, TimedInferResult } from '../model-types';
 
 /**
  * What the registry serves: a `Model`, or a `ConfiguredModel` wrapping one with its
@@ -10,7 +10,9 @@ export interface ServableModel {
   readonly ready: boolean;
   readonly maxBatchSize: number;
   infer(inputs: InferInputs, options?: InferOptions): Promise<InferOutputs>;
-  stats(): ModelStats;
+  /** `infer` plus the request's phase timing (what the access log and histograms read). */
+  inferWithTiming(inputs: InferInputs, options?: InferOptions): Promise<TimedInferResult>;
+  stats(): ModelStatistics;
   close(): Promise<void>;
 }
 

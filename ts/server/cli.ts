@@ -6,6 +6,8 @@ import { modelDirConfig } from './model-dir';
 import { MODEL_CONTROL_MODES, type ModelControlMode } from '../repository/model-repository';
 import { LIMIT_SETTINGS } from '../protocol/limits';
 import { SERVER_VERSION } from '../protocol/server-metadata';
+import { createLogger } from './logger';
+import { addObservabilityOptions, applyObservabilityOptions, lifecycleLogger, logBanner, type ObservabilityCliOptions } from './observability-options';
 import { startServer, type RunningServer } from './server';
 
 /** The demo models served without a config; squeezenet1.0 keeps the original's name. */
@@ -98,22 +100,8 @@ export function createProgram(): Command {
     .addOption(new Option('--repository-token <token>', 'load/unload requests need Authorization: Bearer <token>'));
   // Request limits: one flag per key of ts/protocol/limits.ts (overriding the file's `limits:`).
   for (const setting of LIMIT_SETTINGS) program.addOption(new Option(`${setting.flag} <n>`, `limit: ${setting.bounds}`).argParser(limitArgument));
+  addObservabilityOptions(program);
   return program;
-}
-
-function describe(server: RunningServer, config: ServerConfig): string {
-  const lines = [
-    `Proton ${SERVER_VERSION} serving ${server.registry.list().length} model(s)`,
-    `  REST  http://${config.host}:${server.httpPort}  (original: /predict /models /ready /metrics; KServe V2: /v2/...)`,
-    `  gRPC  ${config.host}:${server.grpcPort}  (predict.Predictor, inference.GRPCInferenceService)`,
-  ];
-  for (const served of server.registry.list()) {
-    const { inputs, outputs } = served.model.metadata;
-    const shape = (t: { name: string; type: string; shape: ReadonlyArray<number | string> }): string =>
-      `${t.name} ${t.type}[${t.shape.join(',')}]`;
-    lines.push(`  - ${served.name}: ${inputs.map(shape).join(', ')} -> ${outputs.map(shape).join(', ')}`);
-  }
-  return lines.join('\n');
 }
 
 async function configFrom(options: CliOptions, program: Command): Promise<ServerConfig> {
@@ -147,7 +135,7 @@ async function configFrom(options: CliOptions, program: Command): Promise<Server
 
 async function main(argv: string[]): Promise<void> {
   const program = createProgram().parse(argv);
-  const options = program.opts<CliOptions>();
+  const options = program.opts<CliOptions & ObservabilityCliOptions>();
 
   let config: ServerConfig;
   try {
@@ -166,13 +154,17 @@ async function main(argv: string[]): Promise<void> {
     if (value !== undefined) config.limits = { ...config.limits, [setting.key]: value };
   }
 
+  applyObservabilityOptions(config, options);
+
+  const serverLogger = createLogger({ level: config.logLevel, format: config.logFormat });
+  const logger = lifecycleLogger(serverLogger);
   const drainDelayMs = options.drainDelaySecs * 1000;
   const shutdownTimeoutMs = options.exitTimeoutSecs * 1000;
   let server: RunningServer;
   try {
-    server = await startServer(config, { drainDelayMs, shutdownTimeoutMs });
+    server = await startServer(config, { drainDelayMs, shutdownTimeoutMs, logger: serverLogger });
   } catch (error) {
-    console.error(`Proton could not start: ${(error as Error).message}`);
+    logger.fatal(`Proton could not start: ${(error as Error).message}`);
     process.exit(1);
   }
   let stoppingSince: number | undefined;
@@ -181,23 +173,23 @@ async function main(argv: string[]): Promise<void> {
       // Ctrl-C on `npm start` reaches the server twice at once (from the terminal and from npm,
       // which forwards it): only a signal sent later means "stop waiting".
       if (performance.now() - stoppingSince < REPEAT_SIGNAL_MS) return;
-      console.error(`${signal} again: exiting without waiting`);
+      logger.warn(`${signal} again: exiting without waiting`);
       process.exit(1);
     }
     stoppingSince = performance.now();
-    console.log(
+    logger.info(
       `${signal}: not ready; serving for ${options.drainDelaySecs} s more, then finishing accepted requests ` +
         `(at most ${options.exitTimeoutSecs} s), then exiting`,
     );
     // Models still busy after the front-ends gave up must not keep the process alive for ever.
     setTimeout(() => {
-      console.error('shutdown did not finish in time: exiting');
+      logger.error('shutdown did not finish in time: exiting');
       process.exit(1);
     }, drainDelayMs + shutdownTimeoutMs + 5_000).unref();
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`shutdown failed: ${(error as Error).message}`);
+        logger.error(`shutdown failed: ${(error as Error).message}`);
         process.exit(1);
       },
     );
@@ -205,7 +197,7 @@ async function main(argv: string[]): Promise<void> {
   // Before the banner: whoever waits for it may signal at once.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  console.log(describe(server, config));
+  logBanner(logger, server, config);
 }
 
 if (require.main === module) {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ModelLoadOptions } from '../model-types';
 import type { ModelControlMode } from '../repository/model-repository';
 import { LIMIT_SETTINGS, type Limits } from '../protocol/limits';
-import { LOG_LEVELS, type LogLevel } from './logger';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger';
 
 /** One model to serve. */
 export interface ModelConfig {
@@ -29,6 +29,9 @@ export interface ServerConfig {
   /** Request limits beyond the body size (see ts/protocol/limits.ts); unset keys take the defaults. */
   limits?: Partial<Limits>;
   logLevel: LogLevel;
+  /** Observability: log format (default: text on a terminal, JSON otherwise) and a separate `/metrics` port (default: none). */
+  logFormat?: LogFormat;
+  metricsPort?: number;
   models: ModelConfig[];
   /** Triton-layout model repositories feeding the same registry (`--model-repository`). */
   repository?: RepositoryConfig;
@@ -85,6 +88,7 @@ const SERVER_SHAPE = {
   grpc_port: port().optional(),
   host: requiredString('a host name or address').optional(),
   max_body_bytes: positiveInt().optional(),
+  metrics_port: port().optional(),
 };
 
 const MODEL_SHAPE = {
@@ -112,6 +116,7 @@ const TOP_SHAPE = {
     .transform((value) => value.toUpperCase())
     .pipe(z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }))
     .optional(),
+  log_format: z.enum(LOG_FORMATS, { error: `expected one of ${LOG_FORMATS.join(', ')}` }).optional(),
   models: z
     .array(z.strictObject(MODEL_SHAPE, { error: 'expected a mapping with name and path' }), {
       error: (issue) => (issue.input === undefined ? 'required' : 'expected a list of models'),
@@ -155,7 +160,7 @@ function describeIssues(error: z.ZodError): string[] {
 export function parseConfig(document: unknown, baseDir: string, source = 'configuration'): ServerConfig {
   const parsed = CONFIG_SCHEMA.safeParse(document);
   if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error));
-  const { server = {}, log_level: logLevel = 'INFO', models, limits: limitEntries = {} } = parsed.data;
+  const { server = {}, log_level: logLevel = 'INFO', log_format: logFormat, models, limits: limitEntries = {} } = parsed.data;
   const limits: Partial<Limits> = {};
   for (const setting of LIMIT_SETTINGS) {
     const value = (limitEntries as Record<string, number | undefined>)[setting.yaml];
@@ -180,6 +185,8 @@ export function parseConfig(document: unknown, baseDir: string, source = 'config
     maxBodyBytes: server.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
     logLevel,
+    ...(logFormat !== undefined ? { logFormat } : {}),
+    ...(server.metrics_port !== undefined ? { metricsPort: server.metrics_port } : {}),
     models: resolved,
   };
 }

@@ -1,10 +1,16 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
-/** Log levels as the original Proton config spells them. */
-export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+/** Log levels as the original Proton config spells them (TRACE included). */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** `text`: one readable line per record (for a terminal); `json`: one JSON object per line. */
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 const PINO_LEVEL: Readonly<Record<LogLevel, string>> = {
+  TRACE: 'trace',
   DEBUG: 'debug',
   INFO: 'info',
   WARN: 'warn',
@@ -13,9 +19,34 @@ const PINO_LEVEL: Readonly<Record<LogLevel, string>> = {
 
 export type { Logger };
 
-/** A JSON logger on stdout at the configured level. */
-export function createLogger(level: LogLevel): Logger {
-  return pino({ name: 'proton', level: PINO_LEVEL[level] });
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Default: text when stdout is a terminal, JSON otherwise. */
+  format?: LogFormat;
+  /** Where records go (default stdout); tests pass a stream to read them back. */
+  destination?: DestinationStream;
+}
+
+/** The format used when none is configured. */
+export function defaultLogFormat(): LogFormat {
+  return process.stdout.isTTY ? 'text' : 'json';
+}
+
+/** The server's logger: pino at the configured level, readable text or JSON lines. */
+export function createLogger(levelOrOptions: LogLevel | LoggerOptions): Logger {
+  const options = typeof levelOrOptions === 'string' ? { level: levelOrOptions } : levelOrOptions;
+  const format = options.format ?? defaultLogFormat();
+  const base = { name: 'proton', level: PINO_LEVEL[options.level] };
+  if (format === 'json') return options.destination ? pino(base, options.destination) : pino(base);
+  // Synchronous and in-process: no worker thread, lines appear in order with the rest of stdout.
+  const stream = pretty({
+    sync: true,
+    colorize: options.destination === undefined && process.stdout.isTTY === true,
+    ignore: 'pid,hostname,name',
+    translateTime: 'SYS:HH:MM:ss.l',
+    ...(options.destination ? { destination: options.destination } : {}),
+  });
+  return pino(base, stream);
 }
 
 /** A logger that drops everything (tests, embedding). */

@@ -9,6 +9,8 @@ import { startGrpcServer } from './grpc/grpc-server';
 import { startHttpServer } from './http/http-server';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import { startMetricsServer } from './metrics-server';
+import { routeOrtLog } from './ort-log';
 import { ModelRegistry } from './model-registry';
 import { assertPortFree } from './port-probe';
 
@@ -18,6 +20,8 @@ export interface RunningServer {
   readonly httpPort: number;
   /** The bound gRPC port. */
   readonly grpcPort: number;
+  /** The bound port of the separate `/metrics` listener, when the config asked for one. */
+  readonly metricsPort: number | undefined;
   readonly registry: ModelRegistry;
   /** The model repository, when the config has one (`--model-repository`). */
   readonly repository: ModelRepository | undefined;
@@ -55,12 +59,13 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
  * On any failure, whatever was started is closed again before the error propagates.
  */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const stopOrtLog = routeOrtLog(logger);
   const registry = new ModelRegistry();
   const metrics = createMetrics(registry);
   const drain = new DrainState();
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-  const cleanups: Array<() => Promise<void>> = [() => registry.closeAll()];
+  const cleanups: Array<() => Promise<void>> = [async () => stopOrtLog(), () => registry.closeAll()];
   const undo = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
@@ -121,6 +126,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       repository,
     });
     cleanups.push(() => grpc.close());
+    const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.host, config.metricsPort);
+    if (metricsServer) cleanups.push(() => metricsServer.close());
 
     let closing: Promise<void> | undefined;
     const close = async (): Promise<void> => {
@@ -134,11 +141,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await Promise.all([http.close(), grpc.close()]);
       await repository?.close();
       await registry.closeAll();
+      await metricsServer?.close();
+      stopOrtLog();
       logger.info('shut down');
     };
     return {
       httpPort: http.port,
       grpcPort: grpc.port,
+      metricsPort: metricsServer?.port,
       registry,
       repository,
       metrics,

@@ -2,6 +2,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ModelRepository } from '../../repository/model-repository';
 import type { DrainState } from '../drain';
 import type { ModelRegistry } from '../model-registry';
+import { RequestObserver } from '../request-observer';
 import { createHealthService } from './health-service';
 import { createInferenceService } from './inference-service';
 import { withInferCodec } from './infer-codec';
@@ -52,13 +53,15 @@ export interface GrpcServerHandle {
  */
 export async function startGrpcServer(registry: ModelRegistry, options: GrpcServerOptions): Promise<GrpcServerHandle> {
   let closing = false;
+  const logger: GrpcLogger = options.logger ?? { error: (details, message) => console.error(message, details) };
   const limits = options.limits ?? DEFAULT_LIMITS;
   const budget = options.budget ?? new ByteBudget(limits.maxInFlightBytes);
   const context: GrpcServiceContext = {
     limits,
     registry,
     metrics: options.metrics,
-    logger: options.logger ?? { error: (details, message) => console.error(message, details) },
+    logger,
+    observer: new RequestObserver(options.metrics, logger),
     isClosing: () => closing || options.drain?.draining === true,
     repository: options.repository,
   };

@@ -4,6 +4,7 @@ import { v2ModelMetadata } from '../../protocol/model-metadata';
 import { modelReady, serverReady } from '../../protocol/readiness';
 import type { ModelRegistry } from '../model-registry';
 import { SERVER_NAME, SERVER_VERSION, V2_EXTENSIONS } from '../../protocol/server-metadata';
+import { inferRecorded } from '../request-record';
 import { inferControlOf } from './call-control';
 import type {
   Empty,
@@ -18,6 +19,7 @@ import type {
   ServerMetadataResponse,
   ServerReadyResponse,
 } from '../../protocol/grpc-messages';
+import { modelStatisticsHandler } from './statistics-handler';
 import { unaryHandler, type GrpcServiceContext } from './unary-handler';
 import { decodeInferInputs, encodeInferOutputs } from '../../protocol/grpc-tensors';
 import { decodeWireInferInputs } from '../../protocol/grpc-wire-contents';
@@ -53,14 +55,14 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
     ModelInfer: unaryHandler<ModelInferRequest, ModelInferResponse>(
       context,
       'ModelInfer',
-      async (call) => {
+      async (call, record) => {
         const { request } = call;
         const served = registry.get(request.model_name, request.model_version);
         const inputs = isWireRequest(request)
           ? await decodeWireInferInputs(request.inputs, request.raw_input_contents, context.limits)
           : decodeInferInputs(request.inputs, request.raw_input_contents);
         const requested = requestedOutputNames(request);
-        const outputs = await served.model.infer(inputs, {
+        const outputs = await inferRecorded(record, served, inputs, {
           ...inferControlOf(call, requestTimeoutMs(request.parameters)),
           ...(requested.length > 0 ? { outputs: requested } : {}),
         });
@@ -72,8 +74,10 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
           ...encodeInferOutputs(outputs, names),
         };
       },
-      (request) => request.model_name,
+      { requestIdOf: (request) => request.id },
     ),
+
+    ModelStatistics: modelStatisticsHandler(context),
   };
 }
 

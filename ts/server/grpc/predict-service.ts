@@ -3,6 +3,7 @@ import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ProtonError } from '../../errors';
 import { elementCount } from '../../protocol/tensor';
 import { predictInputTensor } from '../../protocol/predict';
+import { inferRecorded } from '../request-record';
 import { inferControlOf } from './call-control';
 import type { ServerPredictRequest, ServerPredictResponse } from '../../protocol/grpc-messages';
 import { unaryHandler, type GrpcServiceContext } from './unary-handler';
@@ -17,7 +18,7 @@ export function createPredictService(context: GrpcServiceContext): UntypedServic
     Predict: unaryHandler<ServerPredictRequest, ServerPredictResponse>(
       context,
       'Predict',
-      async (call) => {
+      async (call, record) => {
         const { request } = call;
         const served = context.registry.get(request.model_name);
         const { inputs, outputs } = served.model.metadata;
@@ -27,7 +28,9 @@ export function createPredictService(context: GrpcServiceContext): UntypedServic
           throw new ProtonError('INVALID_ARGUMENT', `model '${served.name}' has no inputs or no outputs`);
         }
         const dims = predictShape(request, input.shape);
-        const result = await served.model.infer(
+        const result = await inferRecorded(
+          record,
+          served,
           { [input.name]: predictInputTensor(input, served.name, request.data, dims) },
           { ...inferControlOf(call), outputs: [output.name] },
         );
@@ -44,7 +47,7 @@ export function createPredictService(context: GrpcServiceContext): UntypedServic
           shape: [...tensor.dims],
         };
       },
-      (request) => request.model_name,
+      {},
     ),
   };
 }

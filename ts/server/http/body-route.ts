@@ -1,5 +1,6 @@
 import type { HttpContext } from './context';
 import { Exchange } from './exchange';
+import { observeExchange } from './observe-exchange';
 import { HttpError, errorReply } from './http-error';
 import { jsonReply, writeReply, type Reply } from './reply';
 import { checkDeclaredLength, decodeContentEncoding, readBody } from './request-body';
@@ -20,7 +21,7 @@ export function serveWithBody(
   context: HttpContext,
   res: HttpResponse,
   req: HttpRequest,
-  options: { inference: boolean },
+  options: { inference: boolean; route?: string; original?: boolean },
   work: BodyWork,
 ): void {
   let head: RequestHead;
@@ -38,12 +39,7 @@ export function serveWithBody(
   }
   const lease = context.budget.lease();
   const exchange = new Exchange(res, context.inFlight, lease);
-  if (options.inference) {
-    exchange.onSettled = (reply) => {
-      const seconds = (performance.now() - exchange.startedAt) / 1000;
-      context.metrics.observeRequest('rest', exchange.metricModel, reply?.code ?? 'CANCELLED', seconds);
-    };
-  }
+  if (options.inference) observeExchange(context, exchange, req, options.route ?? 'unknown', options.original === true);
   const alignAt = head.contentEncoding === undefined ? (head.inferenceHeaderLength ?? 0) : 0;
   readBody(res, head, context.limits, lease, alignAt)
     .then((body) => decodeContentEncoding(body, head.contentEncoding, context.limits, lease))
@@ -52,7 +48,8 @@ export function serveWithBody(
       (reply) => exchange.send(reply),
       (error: unknown) => {
         const reply = errorReply(error);
-        if (reply.status >= 500 && reply.code === 'INTERNAL') context.logger.error({ err: error }, 'request failed');
+        if (exchange.record === undefined && reply.code === 'INTERNAL') context.logger.error({ err: error }, 'request failed');
+        exchange.failure = error;
         exchange.send(reply, error instanceof HttpError && error.closeConnection);
       },
     )

@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics';
 import type { ModelRepository } from '../../repository/model-repository';
 import type { DrainState } from '../drain';
 import type { ModelRegistry } from '../model-registry';
+import type { RequestObserver } from '../request-observer';
 import type { InFlight } from './in-flight';
 
 /** What every route needs: the models, the instruments, the limits and the drain state. */
@@ -13,6 +14,8 @@ export interface HttpContext {
   readonly registry: ModelRegistry;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Metrics, access log and failure log of inference requests. */
+  readonly observer: RequestObserver;
   readonly inFlight: InFlight;
   /** Set by the server's shutdown: readiness turns false while serving continues. */
   readonly drain?: DrainState;

@@ -1,3 +1,4 @@
+import type { RequestRecord } from '../request-record';
 import type { BudgetLease } from '../../protocol/byte-budget';
 import type { InFlight } from './in-flight';
 import { writeReply, type Reply } from './reply';
@@ -15,8 +16,10 @@ export class Exchange {
   private controller: AbortController | undefined;
   /** When the request arrived (performance.now()), for latency metrics. */
   readonly startedAt = performance.now();
-  /** Model label for metrics: empty until the request names a served model (bounds cardinality). */
-  metricModel = '';
+  /** What the observer learns about an inference request (served version, timing); unset otherwise. */
+  record: RequestRecord | undefined;
+  /** What the work threw, when the reply is an error (for the failure log). */
+  failure: unknown;
   /** Called once with the reply sent, or with undefined when the client aborted. */
   onSettled: ((reply: Reply | undefined) => void) | undefined;
 

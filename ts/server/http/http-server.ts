@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics';
 import type { ModelRepository } from '../../repository/model-repository';
 import type { ModelRegistry } from '../model-registry';
 import { registerConfigRoutes } from './config-routes';
+import { RequestObserver } from '../request-observer';
 import type { HttpContext } from './context';
 import { InFlight } from './in-flight';
 import { registerProtonRoutes } from './proton-routes';
@@ -13,6 +14,7 @@ import { guardBodyless } from './routes-common';
 import { jsonReply, writeReply } from './reply';
 import { registerRepositoryRoutes } from './repository-routes';
 import { loadUws, type ListenSocket, type TemplatedApp } from './uws';
+import { registerStatsRoutes } from './stats-routes';
 import { registerV2Routes } from './v2-routes';
 
 export interface HttpServerOptions {
@@ -25,6 +27,8 @@ export interface HttpServerOptions {
   budget?: ByteBudget;
   metrics: Metrics;
   logger: Logger;
+  /** Overrides the request observer built from `metrics` and `logger` (the overhead benchmark turns it off). */
+  observer?: RequestObserver;
   /** close() waits this long for in-flight requests, then drops their connections (default 10 s). */
   shutdownTimeoutMs?: number;
   /** Serves the repository extension's load/unload (without one they answer 503). */
@@ -60,6 +64,7 @@ export async function startHttpServer(registry: ModelRegistry, options: HttpServ
     registry,
     metrics: options.metrics,
     logger: options.logger,
+    observer: options.observer ?? new RequestObserver(options.metrics, options.logger),
     inFlight,
     repository: options.repository,
     drain: options.drain,
@@ -67,6 +72,7 @@ export async function startHttpServer(registry: ModelRegistry, options: HttpServ
     budget: options.budget ?? new ByteBudget(limits.maxInFlightBytes),
   };
   registerProtonRoutes(app, context);
+  registerStatsRoutes(app, context);
   registerV2Routes(app, context);
   registerConfigRoutes(app, context);
   registerRepositoryRoutes(app, context);

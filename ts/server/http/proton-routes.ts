@@ -5,6 +5,8 @@ import { parsePredictData, predictInputTensor, predictOutputJson } from '../../p
 import { checkJsonSize, serveWithBody } from './body-route';
 import { isServerReady, type HttpContext } from './context';
 import { JSON_TYPE, jsonReply, writeReply, type Reply } from './reply';
+import { withRouteMetrics } from './original-route-metrics';
+import { inferRecorded } from '../request-record';
 import { getRoute, guardBodyless, methodNotAllowed } from './routes-common';
 import type { TemplatedApp } from './uws';
 
@@ -13,15 +15,14 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
   const { registry } = context;
 
   app.post('/predict', (res, req) => {
-    serveWithBody(context, res, req, { inference: true }, async (body, head, exchange) => {
+    serveWithBody(context, res, req, { inference: true, route: '/predict', original: true }, async (body, head, exchange) => {
       const request = parsePredictRequest(checkJsonSize(body, context.limits, 'request body'));
       const served = registry.get(request.modelName);
-      exchange.metricModel = served.name;
       const input = served.model.metadata.inputs[0];
       const output = served.model.metadata.outputs[0];
       if (!input || !output) throw new ProtonError('INVALID_ARGUMENT', `model '${served.name}' has no inputs or no outputs`);
       const { values, dims, serde } = parsePredictData(request.data);
-      const results = await served.model.infer({ [input.name]: predictInputTensor(input, served.name, values, dims) }, {
+      const results = await inferRecorded(exchange.record, served, { [input.name]: predictInputTensor(input, served.name, values, dims) }, {
         outputs: [output.name],
         timeoutMs: head.timeoutMs,
         signal: exchange.signal,
@@ -35,13 +36,13 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
   });
   methodNotAllowed(app, '/predict', 'POST');
 
-  getRoute(app, '/models', () => jsonReply(200, { models: registry.list().map((served) => ({ name: served.name })) }));
+  getRoute(app, '/models', withRouteMetrics(context, '/models', () => jsonReply(200, { models: registry.list().map((served) => ({ name: served.name })) })));
   methodNotAllowed(app, '/models', 'GET');
 
-  getRoute(app, '/ready', () => {
+  getRoute(app, '/ready', withRouteMetrics(context, '/ready', () => {
     const healthy = isServerReady(context);
     return jsonReply(healthy ? 200 : 503, { healthy });
-  });
+  }));
   methodNotAllowed(app, '/ready', 'GET');
 
   app.get('/metrics', (res, req) => {
@@ -49,14 +50,18 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
     if (!guard) return;
     // prom-client collects asynchronously: register onAborted before awaiting it.
     let aborted = false;
+    const done = context.metrics.httpRoutes.start('GET', '/metrics');
     res.onAborted(() => {
       aborted = true;
+      done(499);
     });
     context.metrics.text().then(
       (text): Reply => ({ status: 200, contentType: context.metrics.contentType, body: text }),
       (error: unknown): Reply => jsonReply(500, { error: `cannot collect metrics: ${(error as Error).message}` }),
     ).then((reply) => {
-      if (!aborted) res.cork(() => writeReply(res, reply, guard.close));
+      if (aborted) return;
+      done(reply.status);
+      res.cork(() => writeReply(res, reply, guard.close));
     });
   });
   methodNotAllowed(app, '/metrics', 'GET');

@@ -5,6 +5,7 @@ import { encodeV2Response, planOutputs } from '../../protocol/infer-response';
 import { parseJsonBody } from '../../protocol/json-codec';
 import type { InferInputs } from '../../model-types';
 import type { ServedModel } from '../model-registry';
+import { inferRecorded, type RequestRecord } from '../request-record';
 import { JSON_TYPE, type Reply } from './reply';
 import type { RequestHead } from './request-head';
 import { checkJsonSize } from './body-route';
@@ -16,7 +17,14 @@ const OCTET_STREAM = 'application/octet-stream';
  * Runs one Open Inference Protocol infer request (JSON or binary tensor extension).
  * @throws ProtonError for protocol violations (INVALID_ARGUMENT) and inference failures
  */
-export async function inferV2(served: ServedModel, body: Buffer, head: RequestHead, signal: AbortSignal, limits: Limits): Promise<Reply> {
+export async function inferV2(
+  served: ServedModel,
+  body: Buffer,
+  head: RequestHead,
+  signal: AbortSignal,
+  limits: Limits,
+  record?: RequestRecord,
+): Promise<Reply> {
   const metadata = served.model.metadata;
   let request: V2InferRequest;
   let inputs: InferInputs;
@@ -31,7 +39,8 @@ export async function inferV2(served: ServedModel, body: Buffer, head: RequestHe
   }
   const plan = planOutputs(request, metadata.outputs);
   const timeoutMs = minDefined(request.timeoutMs, head.timeoutMs, limits.maxRequestTimeoutMs);
-  const outputs = await served.model.infer(inputs, { outputs: plan.names, timeoutMs, signal });
+  if (record !== undefined && request.id !== undefined) record.requestId = request.id;
+  const outputs = await inferRecorded(record, served, inputs, { outputs: plan.names, timeoutMs, signal });
   const { header, blobs } = encodeV2Response(served, request.id, plan, outputs);
   if (blobs.length === 0) return { status: 200, contentType: JSON_TYPE, body: header, code: 'OK' };
   const encoded = encodeBinaryBody(header, blobs);

@@ -53,10 +53,9 @@ export function registerV2Routes(app: TemplatedApp, context: HttpContext): void 
 
     app.post(`${prefix}/infer`, (res, req) => {
       const { name, version } = ref(req);
-      serveWithBody(context, res, req, { inference: true }, async (body, head, exchange) => {
+      serveWithBody(context, res, req, { inference: true, route: `${prefix}/infer` }, async (body, head, exchange) => {
         const served = registry.get(name, version);
-        exchange.metricModel = served.name;
-        return inferV2(served, body, head, exchange.signal, context.limits);
+        return inferV2(served, body, head, exchange.signal, context.limits, exchange.record);
       });
     });
     methodNotAllowed(app, `${prefix}/infer`, 'POST');
