@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+/** The repository root, whether this runs from test/helpers or compiled under dist/test/helpers (npm run soak). */
+const above = path.resolve(__dirname, '..', '..');
+export const ROOT = path.basename(above) === 'dist' ? path.dirname(above) : above;
 /** The compiled CLI (test/global-setup.ts compiles it). */
 export const CLI = path.join(ROOT, 'dist', 'ts', 'server', 'cli.js');
 

@@ -14,6 +14,10 @@ export interface Limits {
   maxInFlightBytes: number;
   /** Bytes of JSON parsed for one request (JSON.parse cannot yield, so this bounds the stall). */
   maxJsonBytes: number;
+  /** Arrays and objects in the JSON text of one request (JSON.parse spends about 100 ns on each and cannot yield). */
+  maxJsonContainers: number;
+  /** Values in the JSON text of one request, and elements of one output sent back as JSON (bounds parse and encode time). */
+  maxJsonValues: number;
   /** Elements of one tensor. */
   maxTensorElements: number;
   /** Dimensions of one tensor. */
@@ -37,6 +41,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxDecodedBytes: 64 * MiB,
   maxInFlightBytes: 192 * MiB,
   maxJsonBytes: 4 * MiB,
+  maxJsonContainers: 20_000,
+  maxJsonValues: 200_000,
   maxTensorElements: 16 * MiB,
   maxRank: 16,
   maxStringElements: 100_000,
@@ -103,6 +109,8 @@ export const LIMIT_SETTINGS: ReadonlyArray<{ key: keyof Limits; yaml: string; fl
   { key: 'maxDecodedBytes', yaml: 'max_decoded_bytes', flag: '--max-decoded-bytes', bounds: 'one request after decompression (413)' },
   { key: 'maxInFlightBytes', yaml: 'max_in_flight_bytes', flag: '--max-in-flight-bytes', bounds: 'all requests being read or decoded at once (503 / RESOURCE_EXHAUSTED)' },
   { key: 'maxJsonBytes', yaml: 'max_json_bytes', flag: '--max-json-bytes', bounds: 'JSON text of one request (413)' },
+  { key: 'maxJsonContainers', yaml: 'max_json_containers', flag: '--max-json-containers', bounds: 'arrays and objects in the JSON of one request (413)' },
+  { key: 'maxJsonValues', yaml: 'max_json_values', flag: '--max-json-values', bounds: 'values in the JSON of one request, elements of one JSON output (413 / 400)' },
   { key: 'maxTensorElements', yaml: 'max_tensor_elements', flag: '--max-tensor-elements', bounds: 'elements of one tensor (400)' },
   { key: 'maxRank', yaml: 'max_rank', flag: '--max-rank', bounds: 'dimensions of one tensor (400)' },
   { key: 'maxStringElements', yaml: 'max_string_elements', flag: '--max-string-elements', bounds: 'BYTES elements of one request (400)' },

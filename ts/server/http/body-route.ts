@@ -5,6 +5,8 @@ import { HttpError, errorReply } from './http-error';
 import { jsonReply, writeReply, type Reply } from './reply';
 import { checkDeclaredLength, decodeContentEncoding, readBody } from './request-body';
 import { readRequestHead, type RequestHead } from './request-head';
+import { scanJsonStructure } from '../../protocol/json-structure';
+import type { Limits } from '../../protocol/limits';
 import type { HttpRequest, HttpResponse } from './uws';
 
 /** Produces the reply of a request whose body has been read. */
@@ -56,15 +58,21 @@ export function serveWithBody(
 }
 
 /**
- * JSON.parse cannot yield to the event loop: a JSON text longer than the limit is refused (413)
- * before parsing, which keeps one request's stall short.
+ * JSON.parse cannot yield to the event loop: a JSON text longer than the limit, or holding more
+ * arrays/objects or values than their limits (a byte scan, before parsing), is refused (413),
+ * which keeps one request's stall short.
  */
-export function checkJsonSize<T extends { byteLength: number }>(json: T, maxJsonBytes: number, what: string): T {
-  if (json.byteLength > maxJsonBytes) {
-    throw new HttpError(
-      413,
-      `${what} has ${json.byteLength} bytes of JSON, more than the limit of ${maxJsonBytes}; send tensors with the binary tensor extension`,
-    );
+export function checkJsonSize<T extends Uint8Array>(json: T, limits: Limits, what: string): T {
+  const advice = 'send tensors with the binary tensor extension';
+  if (json.byteLength > limits.maxJsonBytes) {
+    throw new HttpError(413, `${what} has ${json.byteLength} bytes of JSON, more than the limit of ${limits.maxJsonBytes}; ${advice}`);
+  }
+  const { containers, values } = scanJsonStructure(json, limits.maxJsonContainers, limits.maxJsonValues);
+  if (containers > limits.maxJsonContainers) {
+    throw new HttpError(413, `${what} has more than ${limits.maxJsonContainers} JSON arrays and objects (max_json_containers); ${advice}`);
+  }
+  if (values > limits.maxJsonValues) {
+    throw new HttpError(413, `${what} has more than ${limits.maxJsonValues} JSON values (max_json_values); ${advice}`);
   }
   return json;
 }

@@ -16,7 +16,7 @@ export function registerProtonRoutes(app: TemplatedApp, context: HttpContext): v
 
   app.post('/predict', (res, req) => {
     serveWithBody(context, res, req, { inference: true, route: '/predict', original: true }, async (body, head, exchange) => {
-      const request = parsePredictRequest(checkJsonSize(body, context.limits.maxJsonBytes, 'request body'));
+      const request = parsePredictRequest(checkJsonSize(body, context.limits, 'request body'));
       const served = registry.get(request.modelName);
       const input = served.model.metadata.inputs[0];
       const output = served.model.metadata.outputs[0];

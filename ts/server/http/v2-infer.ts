@@ -34,7 +34,7 @@ export async function inferV2(
     inputs = rawRequestInput(metadata.inputs, plainBytes(body));
   } else {
     const { header, binary } = splitBody(plainBytes(body), head.inferenceHeaderLength);
-    checkJsonSize(header, limits.maxJsonBytes, 'the JSON header');
+    checkJsonSize(header, limits, 'the JSON header');
     request = parseInferRequest(parseJsonBody(Buffer.from(header.buffer, header.byteOffset, header.byteLength).toString('utf8')));
     inputs = decodeV2Inputs(request, binary, limits);
   }
