@@ -4,7 +4,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, 'test/conformance/**'],
+    exclude: [...configDefaults.exclude, 'test/conformance/**', 'test/measure/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

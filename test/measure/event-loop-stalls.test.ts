@@ -4,11 +4,11 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { DEFAULT_LIMITS } from '../ts/protocol/limits';
-import { CLI, killLeftovers, spawnCli, type CliProcess } from './helpers/cli-process';
-import { field, frame, sendRaw, varint } from './helpers/grpc-raw';
-import { identityModel } from './helpers/models';
-import { binaryRequest } from './helpers/v2-binary';
+import { DEFAULT_LIMITS } from '../../ts/protocol/limits';
+import { CLI, killLeftovers, spawnCli, type CliProcess } from '../helpers/cli-process';
+import { field, frame, sendRaw, varint } from '../helpers/grpc-raw';
+import { identityModel } from '../helpers/models';
+import { binaryRequest } from '../helpers/v2-binary';
 
 /**
  * No single request blocks the event loop for long at the default limits. The server runs as its own
@@ -19,7 +19,7 @@ import { binaryRequest } from './helpers/v2-binary';
  * server measured just before it (printed beside every figure).
  */
 
-const LOOP_DELAY = path.join(__dirname, 'helpers', 'loop-delay-on-signal.cjs');
+const LOOP_DELAY = path.join(__dirname, '..', 'helpers', 'loop-delay-on-signal.cjs');
 const STALL_BOUND_MS = 50;
 const L = DEFAULT_LIMITS;
 
