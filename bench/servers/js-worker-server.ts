@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const registry = new ModelRegistry();
   const start = args.inference === 'event-loop' ? EventLoopModel.start : WorkerModel.start;
   const models = await Promise.all(args.models.map((model) => start(model.path, args.threads)));
-  args.models.forEach((model, index) => registry.add({ name: model.name, version: '1', model: models[index]!.asModel() }));
+  args.models.forEach((model, index) => registry.add({ name: model.name, version: '1', model: models[index]! }));
 
   // The same settings as the suite's Proton config: WARN logging, the default limits.
   const logger = createLogger('WARN');

@@ -1,26 +1,11 @@
-import { ProtonError } from '../../../ts/errors';
-import type { Model } from '../../../ts/model';
-import type { InferInputs, InferOptions, InferOutputs, ModelMetadata, ModelStats } from '../../../ts/model-types';
+import type { InferInputs, InferOutputs } from '../../../ts/model-types';
 import { WorkerSession } from '../../baselines/worker-session';
+import { BaselineModel } from './baseline-model';
 
-/**
- * A model served by onnxruntime-node in its own worker_threads Worker (bench/baselines), with the
- * public surface of Proton's `Model` that the REST and gRPC front-ends use (metadata, infer, ready,
- * stats, close). Timeouts and cancellation are ignored, as in a typical JS implementation.
- */
-export class WorkerModel {
-  readonly metadata: ModelMetadata;
-  readonly path: string;
-  readonly maxBatchSize = 0;
-
-  private readonly session: WorkerSession;
-  private executions = 0;
-  private closing: Promise<void> | undefined;
-
-  private constructor(session: WorkerSession, file: string) {
-    this.session = session;
-    this.path = file;
-    this.metadata = session.metadata;
+/** A model served by onnxruntime-node in its own worker_threads Worker (bench/baselines). */
+export class WorkerModel extends BaselineModel {
+  private constructor(private readonly session: WorkerSession, file: string) {
+    super(session.metadata, file);
   }
 
   /** Starts a worker that loads `file` with `threads` intra-op threads. */
@@ -28,32 +13,11 @@ export class WorkerModel {
     return new WorkerModel(await WorkerSession.start(file, threads), file);
   }
 
-  /** Proton's front-ends take a `Model`; this class has its public surface (Model's private fields aside). */
-  asModel(): Model {
-    return this as unknown as Model;
+  protected async run(inputs: InferInputs, outputs: readonly string[] | undefined): Promise<InferOutputs> {
+    return (await this.session.run(inputs, outputs === undefined ? undefined : [...outputs])).outputs;
   }
 
-  get ready(): boolean {
-    return this.closing === undefined;
-  }
-
-  async infer(inputs: InferInputs, options?: InferOptions): Promise<InferOutputs> {
-    if (this.closing !== undefined) throw new ProtonError('UNAVAILABLE', 'the model is closed');
-    try {
-      const { outputs } = await this.session.run(inputs, options?.outputs);
-      this.executions++;
-      return outputs;
-    } catch (error) {
-      throw new ProtonError('INTERNAL', error instanceof Error ? error.message : String(error));
-    }
-  }
-
-  stats(): ModelStats {
-    return { executions: this.executions, inferences: this.executions, batchSizes: [], pending: this.session.inFlight };
-  }
-
-  close(): Promise<void> {
-    this.closing ??= this.session.close();
-    return this.closing;
+  protected release(): Promise<void> {
+    return this.session.close();
   }
 }
