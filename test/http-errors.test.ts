@@ -114,6 +114,9 @@ describe('malformed requests answer 400 naming the problem', () => {
     await expectError(infer('add', { inputs: [addInput('a', { shape: [2, 8] }), addInput('b')] }), 400, /input 'a'/);
     await expectError(infer('add', { inputs: [addInput('a')] }), 400, /missing input 'b'/);
     await expectError(infer('add', { inputs: [addInput('a'), addInput('b'), addInput('c')] }), 400, /'c'/);
+    // A name that is special to plain JS objects is just another unknown input.
+    await expectError(infer('add', { inputs: [addInput('a'), addInput('b'), addInput('__proto__')] }), 400, /unknown input '__proto__'/);
+    await expectError(infer('add', { inputs: [addInput('a'), addInput('b'), addInput('constructor')] }), 400, /unknown input 'constructor'/);
   });
 
   it('unknown or duplicate requested outputs, unsupported extensions', async () => {
