@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '../ts/model';
 import type { ServableModel } from '../ts/repository/served-model';
 import { startGrpcServer } from '../ts/server/grpc/grpc-server';
-import { decodeInferInputs } from '../ts/protocol/grpc-tensors';
-import type { InferInputTensor } from '../ts/protocol/grpc-messages';
+import { decodeThroughWire } from './helpers/grpc-wire-decode';
 import type { Tensor } from '../ts/protocol/tensor';
 import {
   createClient,
@@ -189,11 +188,10 @@ describe('INVALID_ARGUMENT for malformed tensors, naming the problem', () => {
     );
   });
 
-  it('typed integers outside their datatype', () => {
-    const input = (datatype: string, contents: object): InferInputTensor =>
-      ({ name: 'q', datatype, shape: ['2'], parameters: {}, contents: { ...emptyContents(), ...contents } }) as unknown as InferInputTensor;
-    expect(() => decodeInferInputs([input('INT8', { int_contents: [1, 128] })], [])).toThrow("input 'q': element 1 (128) is out of range for int8");
-    expect(() => decodeInferInputs([input('UINT16', { uint_contents: [65536, 1] })], [])).toThrow('out of range for uint16');
+  it('typed integers outside their datatype', async () => {
+    const input = (datatype: string, contents: object): object => ({ name: 'q', datatype, shape: ['2'], contents: { ...emptyContents(), ...contents } });
+    await expect(decodeThroughWire([input('INT8', { int_contents: [1, 128] })])).rejects.toThrow("input 'q': element 1 (128) is out of range for int8");
+    await expect(decodeThroughWire([input('UINT16', { uint_contents: [65536, 1] })])).rejects.toThrow('out of range for uint16');
   });
 });
 

@@ -5,9 +5,8 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoModelName } from '../ts/onnx/demo-models';
-import type { InferInputTensor } from '../ts/protocol/grpc-messages';
 import { PROTO_DIR } from '../ts/protocol/proto-loading';
-import { decodeInferInputs } from '../ts/protocol/grpc-tensors';
+import { decodeThroughWire } from './helpers/grpc-wire-decode';
 import { TENSOR_TYPES } from '../ts/protocol/datatypes';
 import { bytesOf, elementCount, type Tensor } from '../ts/protocol/tensor';
 import {
@@ -246,40 +245,39 @@ function plainValues(tensor: Tensor): unknown[] {
 
 describe('ModelInfer tensor decoding, every datatype', () => {
   const EMPTY = ['bool', 'int', 'int64', 'uint', 'uint64', 'fp32', 'fp64', 'bytes'].map((k) => [`${k}_contents`, []]);
-  const wire = (tensor: Tensor, contents: Record<string, unknown[]> | null): InferInputTensor =>
-    ({
+  const wire = (tensor: Tensor, contents: Record<string, unknown[]> | null): object => ({
       name: 't',
       datatype: V2_NAME[tensor.type],
       shape: tensor.dims.map(String), // int64 arrives as decimal strings
       parameters: {},
       contents: contents && { ...Object.fromEntries(EMPTY), ...contents },
-    }) as unknown as InferInputTensor;
+    });
 
   for (const type of TENSOR_TYPES) {
-    it(`${V2_NAME[type]}: typed contents and raw contents decode to the same tensor`, () => {
+    it(`${V2_NAME[type]}: typed contents and raw contents decode to the same tensor`, async () => {
       const tensor = { type, dims: [2, 3], data: sampleData(type, 6) } as Tensor;
-      const raw = decodeInferInputs([wire(tensor, null)], [rawBytes(tensor)]).t as Tensor;
+      const raw = (await decodeThroughWire([wire(tensor, null)], [rawBytes(tensor)])).t as Tensor;
       expect(raw.type).toBe(type);
       expect(raw.dims).toEqual([2, 3]);
       expect(plainValues(raw)).toEqual(plainValues(tensor));
       if (type === 'float16') return; // no typed field: covered by the error tests
-      const typed = decodeInferInputs([wire(tensor, typedContents(tensor))], []).t as Tensor;
+      const typed = (await decodeThroughWire([wire(tensor, typedContents(tensor))])).t as Tensor;
       expect(typed).toEqual(raw);
     });
   }
 
-  it('INT64 and UINT64 typed contents keep full 64-bit precision', () => {
+  it('INT64 and UINT64 typed contents keep full 64-bit precision', async () => {
     const int64 = { type: 'int64', dims: [2], data: new BigInt64Array([2n ** 62n + 1n, -(2n ** 63n)]) } as Tensor;
     const uint64 = { type: 'uint64', dims: [1], data: new BigUint64Array([2n ** 64n - 1n]) } as Tensor;
     for (const tensor of [int64, uint64]) {
-      expect(decodeInferInputs([wire(tensor, typedContents(tensor))], []).t?.data).toEqual(tensor.data);
+      expect((await decodeThroughWire([wire(tensor, typedContents(tensor))])).t?.data).toEqual(tensor.data);
     }
   });
 
-  it('raw contents at odd offsets of the received message decode correctly', () => {
+  it('raw contents at odd offsets of the received message decode correctly', async () => {
     const tensor = { type: 'float64', dims: [3], data: new Float64Array([1.5, -2.25, 1e300]) } as Tensor;
     const message = Buffer.concat([Buffer.from([7]), rawBytes(tensor)]);
-    const decoded = decodeInferInputs([wire(tensor, null)], [message.subarray(1)]).t;
+    const decoded = (await decodeThroughWire([wire(tensor, null)], [message.subarray(1)])).t;
     expect(decoded?.data).toEqual(tensor.data);
   });
 });

@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { TENSOR_TYPES, contentsFieldOf, type TensorType } from '../ts/protocol/datatypes';
-import { decodeContents, encodeContents } from '../ts/protocol/grpc-tensors';
+import { TENSOR_TYPES, contentsFieldOf, toV2Datatype, type TensorType } from '../ts/protocol/datatypes';
 import { jsonToTensorData, parseJsonBody, tensorDataJson } from '../ts/protocol/json-codec';
 import { decodeRawTensor, encodeRawTensor } from '../ts/protocol/raw-codec';
 import { bytesOf, elementCount, type Tensor } from '../ts/protocol/tensor';
+import { typedContents } from './grpc-test-support';
+import { decodeThroughWire } from './helpers/grpc-wire-decode';
 
 /** Shapes of rank 0..4 with small dimensions, zero-size ones included, and so empty tensors. */
 const dims = fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 });
@@ -91,11 +92,12 @@ describe.each(TENSOR_TYPES)('%s codecs: decode(encode(t)) is t', (type) => {
   // FP16 has neither typed contents nor JSON: its refusals are tested below.
   if (contentsFieldOf(type) === null) return;
 
-  it('gRPC typed contents', () => {
-    fc.assert(
-      fc.property(tensorArb(type), (tensor) => {
-        const decoded = decodeContents(type, tensor.dims, encodeContents(tensor), 't');
-        expect(comparable({ type, data: decoded })).toEqual(comparable(tensor));
+  it('gRPC typed contents (encoded by protobufjs, read by the server wire decoder)', async () => {
+    await fc.assert(
+      fc.asyncProperty(tensorArb(type), async (tensor) => {
+        const input = { name: 't', datatype: toV2Datatype(type), shape: tensor.dims.map(String), contents: typedContents(tensor) };
+        const decoded = (await decodeThroughWire([input])).t as Tensor;
+        expect(comparable({ type, data: decoded.data })).toEqual(comparable(tensor));
       }),
     );
   });
@@ -111,9 +113,10 @@ describe.each(TENSOR_TYPES)('%s codecs: decode(encode(t)) is t', (type) => {
   });
 });
 
-it('FP16 is the one type without typed contents or JSON (both refused with a message)', () => {
+it('FP16 is the one type without typed contents or JSON (both refused with a message)', async () => {
   const tensor: Tensor = { type: 'float16', dims: [1], data: Uint16Array.of(0x3c00) };
-  expect(() => encodeContents(tensor)).toThrow(/no typed contents field/);
+  const input = { name: 'y', datatype: 'FP16', shape: ['1'], contents: { uint_contents: [0x3c00] } };
+  await expect(decodeThroughWire([input])).rejects.toThrow(/no typed contents field/);
   expect(() => tensorDataJson(tensor, "output 'y'")).toThrow(/binary_data/);
 });
 

@@ -3,7 +3,7 @@ import { ProtonError } from '../../errors';
 import type { InferOptions, ModelMetadata } from '../../model-types';
 import { v2ModelMetadata } from '../../protocol/model-metadata';
 import { modelReady, serverReady } from '../../protocol/readiness';
-import type { ModelRegistry } from '../model-registry';
+import type { ModelRegistry } from '../../repository/model-registry';
 import { SERVER_NAME, SERVER_VERSION, V2_EXTENSIONS } from '../../protocol/server-metadata';
 import { inferRecorded } from '../request-record';
 import { inferControlOf } from './call-control';
@@ -22,7 +22,7 @@ import type {
 } from '../../protocol/grpc-messages';
 import { modelStatisticsHandler } from './statistics-handler';
 import { unaryHandler, type GrpcServiceContext } from './unary-handler';
-import { decodeInferInputs, encodeInferOutputs } from '../../protocol/grpc-tensors';
+import { encodeInferOutputs } from '../../protocol/grpc-tensors';
 import { decodeWireInferInputs } from '../../protocol/grpc-wire-contents';
 import type { WireModelInferRequest } from '../../protocol/infer-request-wire';
 
@@ -53,15 +53,14 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
       return v2ModelMetadata(served.name, served.version, served.model.metadata, versions);
     }),
 
-    ModelInfer: unaryHandler<ModelInferRequest, ModelInferResponse>(
+    ModelInfer: unaryHandler<WireModelInferRequest, ModelInferResponse>(
       context,
       'ModelInfer',
       async (call, record) => {
         const { request } = call;
         const served = registry.get(request.model_name, request.model_version);
-        const inputs = isWireRequest(request)
-          ? await decodeWireInferInputs(request.inputs, request.raw_input_contents, context.limits)
-          : decodeInferInputs(request.inputs, request.raw_input_contents);
+        // Requests come from the bounded wire decoder that grpc-server.ts installs (infer-codec.ts).
+        const inputs = await decodeWireInferInputs(request.inputs, request.raw_input_contents, context.limits);
         const requested = requestedOutputNames(request);
         const options: InferOptions = inferControlOf(call, requestTimeoutMs(request.parameters));
         if (requested.length > 0) options.outputs = requested;
@@ -91,10 +90,6 @@ function outputNamesOf(metadata: ModelMetadata): readonly string[] {
     OUTPUT_NAMES.set(metadata, names);
   }
   return names;
-}
-
-function isWireRequest(request: ModelInferRequest): request is WireModelInferRequest {
-  return 'wireBytes' in request;
 }
 
 function isModelReady(registry: ModelRegistry, draining: boolean, name: string, version: string): boolean {
