@@ -18,7 +18,7 @@ import { DEMO_MODELS_DIR, ensureDemoModels } from '../ts/onnx/demo-models';
 import { startHttpServer } from '../ts/server/http/http-server';
 import { createLogger } from '../ts/server/logger';
 import { createMetrics } from '../ts/server/metrics';
-import { ModelRegistry } from '../ts/server/model-registry';
+import { ModelRegistry } from '../ts/repository/model-registry';
 import { RequestObserver } from '../ts/server/request-observer';
 
 const run = promisify(execFile);

@@ -14,7 +14,7 @@ import { DEMO_MODELS_DIR, ensureDemoModels, type DemoModelName } from '../ts/onn
 import { startGrpcServer, type GrpcServerHandle } from '../ts/server/grpc/grpc-server';
 import { loadProto } from '../ts/protocol/proto-loading';
 import { resolveLimits, type Limits } from '../ts/protocol/limits';
-import { ModelRegistry } from '../ts/server/model-registry';
+import { ModelRegistry } from '../ts/repository/model-registry';
 import type { TensorType } from '../ts/protocol/datatypes';
 import type { NumericTensorData, Tensor } from '../ts/protocol/tensor';
 import { toOrtTensor } from './helpers/ort-tensor';

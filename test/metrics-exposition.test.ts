@@ -9,7 +9,7 @@ import { startHttpServer, type HttpServerHandle } from '../ts/server/http/http-s
 import { silentLogger } from '../ts/server/logger';
 import { createMetrics, type Metrics } from '../ts/server/metrics';
 import { startMetricsServer, type MetricsServerHandle } from '../ts/server/metrics-server';
-import { ModelRegistry } from '../ts/server/model-registry';
+import { ModelRegistry } from '../ts/repository/model-registry';
 import { createClient, unary } from './grpc-test-support';
 import { demoModels } from './helpers/models';
 import { fetchJson, postJson, waitFor } from './helpers/rest-server';

@@ -8,7 +8,7 @@ import { startGrpcServer, type GrpcServerHandle } from '../ts/server/grpc/grpc-s
 import { startHttpServer, type HttpServerHandle } from '../ts/server/http/http-server';
 import { createLogger } from '../ts/server/logger';
 import { createMetrics } from '../ts/server/metrics';
-import { ModelRegistry } from '../ts/server/model-registry';
+import { ModelRegistry } from '../ts/repository/model-registry';
 import { startServer } from '../ts/server/server';
 import { createClient, unary } from './grpc-test-support';
 import { demoModels, writeModel } from './helpers/models';

@@ -9,7 +9,7 @@ import { startGrpcServer, type GrpcServerHandle } from '../../ts/server/grpc/grp
 import { startHttpServer } from '../../ts/server/http/http-server';
 import { createLogger } from '../../ts/server/logger';
 import { createMetrics } from '../../ts/server/metrics';
-import { ModelRegistry } from '../../ts/server/model-registry';
+import { ModelRegistry } from '../../ts/repository/model-registry';
 import { EventLoopModel } from './js-worker/event-loop-model';
 import { WorkerModel } from './js-worker/worker-model';
 import { parseServerArgs } from './server-cli';

@@ -1,6 +1,6 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
-import type { ModelRegistry } from './model-registry';
+import type { ModelRegistry } from '../repository/model-registry';
 import type { RequestRecord } from './request-record';
 import { registerAxumFamilies, type HttpRouteFamilies } from './metrics/axum-families';
 import { registerRequestFamilies } from './metrics/request-families';

@@ -1,5 +1,5 @@
 import type { InferInputs, InferOptions, InferOutputs, InferTiming } from '../model-types';
-import type { ServedModel } from './model-registry';
+import type { ServedModel } from '../repository/served-model';
 
 export type Protocol = 'rest' | 'grpc';
 

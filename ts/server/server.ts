@@ -11,7 +11,7 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
 import { routeOrtLog } from './ort-log';
-import { ModelRegistry } from './model-registry';
+import { ModelRegistry } from '../repository/model-registry';
 import { assertPortFree } from './port-probe';
 
 /** A started Proton server. */

@@ -1,6 +1,7 @@
 import { ProtonError } from '../errors';
 import { v2ModelStatistics, type V2ModelStatisticsResponse } from '../protocol/statistics';
-import type { ModelRegistry, ServedModel } from './model-registry';
+import type { ModelRegistry } from '../repository/model-registry';
+import type { ServedModel } from '../repository/served-model';
 
 /**
  * Every READY model version, in registry order: what statistics and metrics report on.

@@ -1,7 +1,7 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ModelRepository } from '../../repository/model-repository';
 import type { DrainState } from '../drain';
-import type { ModelRegistry } from '../model-registry';
+import type { ModelRegistry } from '../../repository/model-registry';
 import { RequestObserver } from '../request-observer';
 import { createHealthService } from './health-service';
 import { createInferenceService } from './inference-service';

@@ -1,6 +1,6 @@
 import { status as GrpcStatus, type ServerUnaryCall, type handleUnaryCall } from '@grpc/grpc-js';
 import type { ModelRepository } from '../../repository/model-repository';
-import type { ModelRegistry } from '../model-registry';
+import type { ModelRegistry } from '../../repository/model-registry';
 import { GRPC_STATUS_OF, toClientFailure } from '../../protocol/status';
 import type { Metrics } from '../metrics';
 import type { Limits } from '../../protocol/limits';

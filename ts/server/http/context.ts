@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { ModelRepository } from '../../repository/model-repository';
 import type { DrainState } from '../drain';
-import type { ModelRegistry } from '../model-registry';
+import type { ModelRegistry } from '../../repository/model-registry';
 import type { RequestObserver } from '../request-observer';
 import type { InFlight } from './in-flight';
 

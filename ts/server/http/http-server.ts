@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS, type Limits } from '../../protocol/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { ModelRepository } from '../../repository/model-repository';
-import type { ModelRegistry } from '../model-registry';
+import type { ModelRegistry } from '../../repository/model-registry';
 import { registerConfigRoutes } from './config-routes';
 import { RequestObserver } from '../request-observer';
 import type { HttpContext } from './context';

@@ -5,7 +5,7 @@ import { parseInferRequest, type V2InferRequest } from '../../protocol/infer-req
 import { encodeV2Response, planOutputs } from '../../protocol/infer-response';
 import { parseJsonBody } from '../../protocol/json-codec';
 import type { InferInputs } from '../../model-types';
-import type { ServedModel } from '../model-registry';
+import type { ServedModel } from '../../repository/served-model';
 import { inferRecorded, type RequestRecord } from '../request-record';
 import { JSON_TYPE, type Reply } from './reply';
 import type { RequestHead } from './request-head';

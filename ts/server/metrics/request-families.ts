@@ -1,5 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
-import type { ServedModel } from '../model-registry';
+import type { ServedModel } from '../../repository/served-model';
 import type { Protocol, RequestRecord } from '../request-record';
 import { BucketHistogram } from './bucket-histogram';
 import { registerCollected, type Sample } from './collected-family';

@@ -1,5 +1,5 @@
 import type { ModelStatistics } from '../../model-types';
-import type { ModelRegistry } from '../model-registry';
+import type { ModelRegistry } from '../../repository/model-registry';
 import { servedVersions } from '../statistics-targets';
 
 /** One served version's statistics as read for one scrape. */
