@@ -4,6 +4,7 @@
 
 #include "addon_data.h"
 #include "entry_guard.h"
+#include "memory_release.h"
 #include "model_host.h"
 #include "ort_log.h"
 
@@ -59,6 +60,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
               Napi::Function::New(env, &GuardedCallback<&OrtLog::SetSeverity>, "setLogSeverity"));
   exports.Set("droppedLogRecords",
               Napi::Function::New(env, &GuardedCallback<&OrtLog::Dropped>, "droppedLogRecords"));
+  exports.Set("requestGarbageCollection",
+              Napi::Function::New(env, &GuardedCallback<&MemoryRelease::RequestGarbageCollection>,
+                                  "requestGarbageCollection"));
+  exports.Set("trimHeap",
+              Napi::Function::New(env, &GuardedCallback<&MemoryRelease::TrimHeap>, "trimHeap"));
   exports.Set("apiVersion", Napi::Number::New(env, ORT_API_VERSION));
   return exports;
 }

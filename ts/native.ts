@@ -102,6 +102,19 @@ export interface NativeBinding {
   setLogSeverity(severity: OrtLogSeverity): void;
   /** Log records dropped so far (no sink set, buffer full, or the sink threw). */
   droppedLogRecords(): number;
+  /**
+   * Makes V8 start a full garbage collection soon (incremental marking; a synchronous collection
+   * only when V8 cannot mark incrementally), so that buffers of finished requests are freed without
+   * waiting for V8's own schedule. A hint: the collection may come later, or not at all on a V8
+   * that reads external memory differently.
+   */
+  requestGarbageCollection(): void;
+  /**
+   * Returns the C heap's free pages to the kernel: glibc's `malloc_trim(0)`, every arena, on a
+   * libuv thread-pool thread (never the JS thread). Resolves true when memory was returned; false
+   * when none was, or off glibc, where it does nothing.
+   */
+  trimHeap(): Promise<boolean>;
   /** The ONNX Runtime C API version the addon was built against. */
   apiVersion: number;
 }

@@ -5,6 +5,8 @@
  */
 export class ByteBudget {
   private used = 0;
+  private peak = 0;
+  private releaseListener: ((inUse: number) => void) | undefined;
 
   constructor(readonly capacity: number) {}
 
@@ -12,15 +14,32 @@ export class ByteBudget {
     return this.used;
   }
 
+  /** The most bytes held at once since the last `resetPeak()` (or since the start). */
+  get peakInUse(): number {
+    return this.peak;
+  }
+
+  /** Starts a new peak from what is in use now. */
+  resetPeak(): void {
+    this.peak = this.used;
+  }
+
+  /** `listener` is called after every release with the bytes still in use (undefined: none). One listener. */
+  onRelease(listener: ((inUse: number) => void) | undefined): void {
+    this.releaseListener = listener;
+  }
+
   /** Takes `bytes` if they fit; false (nothing taken) otherwise. */
   tryReserve(bytes: number): boolean {
     if (bytes < 0 || this.used + bytes > this.capacity) return false;
     this.used += bytes;
+    if (this.used > this.peak) this.peak = this.used;
     return true;
   }
 
   release(bytes: number): void {
     this.used = Math.max(0, this.used - bytes);
+    this.releaseListener?.(this.used);
   }
 
   /** A reservation that grows as data arrives and is returned exactly once. */

@@ -8,6 +8,7 @@ import { DrainState, delay } from './drain';
 import { startGrpcServer } from './grpc/grpc-server';
 import { startHttpServer } from './http/http-server';
 import { createLogger, type Logger } from './logger';
+import { MemoryRelease } from './memory-release';
 import { createMetrics, type Metrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
 import { routeOrtLog } from './ort-log';
@@ -100,6 +101,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       ...config.limits,
     });
     const budget = new ByteBudget(limits.maxInFlightBytes);
+    const memoryRelease = new MemoryRelease(budget, {}, undefined, (error) => logger.warn({ err: error }, 'cannot give memory back'));
+    cleanups.push(async () => memoryRelease.close());
     await assertPortFree(config.host, config.port, 'the REST', '--port (server.port)');
     await assertPortFree(config.host, config.grpcPort, 'the gRPC', '--grpc-port (server.grpc_port)');
     const http = await startHttpServer(registry, {

@@ -108,9 +108,8 @@ function joinAligned(chunks: readonly Buffer[], total: number, pad: number): Buf
 }
 
 /**
- * Size of each inflated chunk. zlib's default (16 KiB) leaves a bomb's hundreds of MB as small
- * malloc blocks that glibc keeps after they are freed (measured: +250 MB RSS retained after 48
- * concurrent bombs); blocks this large are given back (+19 to +49 MB).
+ * Size of each inflated chunk: a 64 MiB body is 256 blocks instead of zlib's 4096 of 16 KiB. What
+ * they held is given back to the system after large requests (ts/server/memory-release.ts).
  */
 const INFLATE_CHUNK_BYTES = 256 * 1024;
 
