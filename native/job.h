@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,11 +26,19 @@ struct InputTensor {
   std::vector<std::string> strings;
 };
 
-// An output tensor, or a batch row range of one; `value` keeps the ORT memory alive.
+// Frees a block from std::malloc.
+struct FreeDeleter {
+  void operator()(uint8_t* block) const noexcept { std::free(block); }
+};
+
+// An output tensor, or a batch row range of one. `data` points into ORT's memory, which `value`
+// keeps alive, or, for large outputs, into `owned`: a copy the model thread made, which the JS
+// thread adopts as an ArrayBuffer's memory instead of copying it (`value` is then empty).
 struct OutputTensor {
   ONNXTensorElementDataType type = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
   std::vector<int64_t> dims;
   std::shared_ptr<OrtValue> value;
+  std::unique_ptr<uint8_t, FreeDeleter> owned;
   const uint8_t* data = nullptr;
   size_t bytes = 0;
   std::vector<std::string> strings;

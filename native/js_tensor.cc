@@ -1,5 +1,6 @@
 #include "js_tensor.h"
 
+#include <cstdlib>
 #include <cstring>
 
 #include "element_type.h"
@@ -174,7 +175,32 @@ InputTensor ReadInputTensor(Napi::Env env, Napi::Value data, Napi::Value dims,
   return input;
 }
 
-napi_value OutputToJs(Napi::Env env, const JsStrings::Values& strings, const OutputTensor& output) {
+namespace {
+
+void FreeAdoptedBlock(napi_env, void* block, void*) { std::free(block); }
+
+// An ArrayBuffer of the output's bytes: its own block when the model thread detached one (no
+// copy), else a copy (also where the runtime refuses external buffers).
+napi_value OutputArrayBuffer(Napi::Env env, OutputTensor& output) {
+  napi_value buffer = nullptr;
+  if (output.owned) {
+    const napi_status status = napi_create_external_arraybuffer(
+        env, output.owned.get(), output.bytes, &FreeAdoptedBlock, nullptr, &buffer);
+    if (status == napi_ok) {
+      output.owned.release();  // freed by FreeAdoptedBlock once V8 collects the buffer
+      return buffer;
+    }
+    if (status != napi_no_external_buffers_allowed) NAPI_THROW_IF_FAILED(env, status, nullptr);
+  }
+  void* target = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_arraybuffer(env, output.bytes, &target, &buffer), nullptr);
+  if (output.bytes > 0) std::memcpy(target, output.data, output.bytes);
+  return buffer;
+}
+
+}  // namespace
+
+napi_value OutputToJs(Napi::Env env, const JsStrings::Values& strings, OutputTensor& output) {
   napi_value tensor = nullptr;
   NAPI_THROW_IF_FAILED(env, napi_create_object(env, &tensor), nullptr);
   NAPI_THROW_IF_FAILED(
@@ -220,11 +246,7 @@ napi_value OutputToJs(Napi::Env env, const JsStrings::Values& strings, const Out
       offset += element.size();
     }
   } else {
-    void* target = nullptr;
-    napi_value buffer = nullptr;
-    NAPI_THROW_IF_FAILED(env, napi_create_arraybuffer(env, output.bytes, &target, &buffer),
-                         nullptr);
-    if (output.bytes > 0) std::memcpy(target, output.data, output.bytes);
+    napi_value buffer = OutputArrayBuffer(env, output);
     const size_t length = output.bytes / ElementSize(output.type);
     NAPI_THROW_IF_FAILED(
         env, napi_create_typedarray(env, TypedArrayOf(output.type), length, buffer, 0, &data),

@@ -49,8 +49,9 @@ class JsStringList {
 InputTensor ReadInputTensor(Napi::Env env, Napi::Value data, Napi::Value dims,
                             const TensorInfo& info);
 
-// Builds {type, dims, data} with a fresh typed array (the one copy out of ORT memory).
-napi_value OutputToJs(Napi::Env env, const JsStrings::Values& strings, const OutputTensor& output);
+// Builds {type, dims, data}: a fresh typed array holding a copy of small outputs, or adopting the
+// block of a large one (see OutputTensor::owned), which it takes from `output`.
+napi_value OutputToJs(Napi::Env env, const JsStrings::Values& strings, OutputTensor& output);
 
 // {inputs: [...], outputs: [...]} with {name, type, shape}; symbolic dimensions as names.
 Napi::Object MetadataToJs(Napi::Env env, const std::vector<TensorInfo>& inputs,

@@ -210,7 +210,7 @@ void ModelHost::FinishLoad(Napi::Env env) {
   }
 }
 
-napi_value ModelHost::SettledValue(Napi::Env env, const Job& job, const JsStrings::Values& strings,
+napi_value ModelHost::SettledValue(Napi::Env env, Job& job, const JsStrings::Values& strings,
                                    const std::vector<napi_value>& outputNames) {
   if (settled_++ == throwOnSettle_)
     throw std::runtime_error("settling this job failed (test hook)");

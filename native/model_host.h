@@ -51,7 +51,7 @@ class ModelHost : public std::enable_shared_from_this<ModelHost> {
   // Settles one job's promise exactly once, whatever fails while building its value.
   void Settle(Napi::Env env, JobPtr job, const JsStrings::Values& strings,
               const std::vector<napi_value>& outputNames) noexcept;
-  napi_value SettledValue(Napi::Env env, const Job& job, const JsStrings::Values& strings,
+  napi_value SettledValue(Napi::Env env, Job& job, const JsStrings::Values& strings,
                           const std::vector<napi_value>& outputNames);
   void FinishClose(Napi::Env env);
   // After the threads are joined: frees the worker (queues, statistics, what is left of the
