@@ -60,12 +60,6 @@ function modelInfer(model: string, datatype: string, shape: number[], contentsFi
 
 interface Case {
   what: string;
-  /**
-   * Known gap, measured (2-core machine, idle baseline about 10 ms): the synchronous copies of a
-   * 64 MiB body or message (join, decode, output encode, socket write) and grpc-js's decoding of
-   * 100k BYTES elements take longer than the bound. Marked `fails` so that a fix shows up.
-   */
-  knownStall?: true;
   send: () => Promise<unknown>;
   expected: (answer: any) => void;
 }
@@ -119,7 +113,6 @@ const cases: Case[] = [
   },
   {
     what: `REST V2 binary FP32, ${fp32Elements} elements (max_request_bytes), binary output`,
-    knownStall: true,
     send: () => {
       const { body, headers } = binaryRequest(
         { inputs: [{ name: 'x', datatype: 'FP32', shape: [fp32Elements / 3, 3], parameters: { binary_data_size: 4 * fp32Elements } }], parameters: { binary_data_output: true } },
@@ -134,7 +127,6 @@ const cases: Case[] = [
   },
   {
     what: `gRPC ModelInfer fp32_contents, ${fp32Elements} elements`,
-    knownStall: true,
     send: () => {
       const n = fp32Elements;
       return sendRaw(ports.grpc, '/inference.GRPCInferenceService/ModelInfer', frame(modelInfer('identity_fp32', 'FP32', [n / 3, 3], 6, Buffer.alloc(4 * n))), { waitMs: 60_000 });
@@ -143,7 +135,6 @@ const cases: Case[] = [
   },
   {
     what: `gRPC ModelInfer bytes_contents, ${L.maxStringElements - 1} empty strings`,
-    knownStall: true,
     send: () => {
       const n = L.maxStringElements - 1;
       const empties = Buffer.concat(Array.from({ length: n }, () => Buffer.from([(8 << 3) | 2, 0])));
@@ -188,13 +179,13 @@ describe(`no request blocks the event loop for more than ${STALL_BOUND_MS} ms at
     expect(baseline).toBeLessThan(STALL_BOUND_MS);
   });
 
-  for (const { what, send, expected, knownStall } of cases) {
-    (knownStall ? it.fails : it)(what, async () => {
+  for (const { what, send, expected } of cases) {
+    it(what, async () => {
       // Best of three: a delay that a busy machine adds once is not the request's own stall. The
       // bound allows what the machine's load alone adds (the worst idle delay, measured just before).
       let best = Infinity;
       let idle = baseline;
-      for (let round = 0; round < (knownStall ? 1 : 3) && best >= STALL_BOUND_MS + idle; round++) {
+      for (let round = 0; round < 3 && best >= STALL_BOUND_MS + idle; round++) {
         await worstDelayMs();
         await sleep(300);
         idle = Math.max(baseline, await worstDelayMs());

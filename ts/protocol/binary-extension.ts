@@ -70,17 +70,11 @@ export function rawRequestInput(inputs: readonly TensorInfo[], body: Uint8Array)
   return { [info.name]: { type: info.type, dims, data: decodeRawTensor(info.type, dims, body, what) } as Tensor };
 }
 
-/** Header JSON followed by the blobs, in one buffer (one copy of each output). */
-export function encodeBinaryBody(header: string, blobs: readonly Uint8Array[]): { body: Buffer; headerLength: number } {
-  const headerLength = Buffer.byteLength(header);
-  let total = headerLength;
-  for (const blob of blobs) total += blob.byteLength;
-  const body = Buffer.allocUnsafe(total);
-  body.write(header, 0, 'utf8');
-  let offset = headerLength;
-  for (const blob of blobs) {
-    body.set(blob, offset);
-    offset += blob.byteLength;
-  }
-  return { body, headerLength };
+/**
+ * A binary-extension body as its parts: the header JSON's bytes, then the blobs themselves (no
+ * copy of any output: the transport writes them in turn).
+ */
+export function binaryBodyParts(header: string, blobs: readonly Uint8Array[]): { parts: Uint8Array[]; headerLength: number } {
+  const headerBytes = Buffer.from(header, 'utf8');
+  return { parts: [headerBytes, ...blobs], headerLength: headerBytes.byteLength };
 }

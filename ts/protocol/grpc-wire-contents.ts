@@ -1,7 +1,9 @@
+import { endianness } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ProtonError } from '../errors';
+import { copyInPieces } from './copy-in-pieces';
 import type { InferInputs } from '../model-types';
-import { contentsFieldOf, toV2Datatype, fromV2Datatype, integerRangeOf, type ContentsField, type TensorType } from './datatypes';
+import { TYPED_ARRAY_OF, contentsFieldOf, toV2Datatype, fromV2Datatype, integerRangeOf, type ContentsField, type TensorType } from './datatypes';
 import type { WireInferInputTensor } from './infer-request-wire';
 import { checkShape, excerpt, shapeText, type Limits } from './limits';
 import { decodeRawTensor } from './raw-codec';
@@ -86,14 +88,51 @@ export async function decodeWireInferInputs(
       if (input.contentsBytes !== undefined && input.contentsBytes.byteLength > 0) {
         throw new ProtonError('INVALID_ARGUMENT', `${what}: contents must be empty when raw_input_contents is used; send every input one way`);
       }
-      const bytes = raw[index] as Buffer;
-      data = decodeRawTensor(type, dims, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), what);
+      data = decodeRawTensor(type, dims, await aligned(type, count, raw[index] as Buffer), what);
     } else {
       data = await decodeWireContents(type, dims, count, input.contentsBytes, what);
     }
     decoded[input.name] = { type, dims, data } as Tensor;
   }
   return decoded;
+}
+
+/**
+ * `bytes` as a plain Uint8Array the raw codec can view as `count` of `type` without a copy: the bytes
+ * themselves when aligned, else a copy made a few MiB per event-loop turn (the codec's own copy of
+ * misaligned data is one synchronous copy, which for 64 MiB held the loop for tens of ms).
+ */
+async function aligned(type: TensorType, count: number, bytes: Buffer): Promise<Uint8Array> {
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (type === 'string') return view;
+  const size = TYPED_ARRAY_OF[type].BYTES_PER_ELEMENT;
+  // Of the wrong length, the codec refuses it: no copy for that.
+  if (bytes.byteOffset % size === 0 || bytes.byteLength !== count * size) return view;
+  const copy = new Uint8Array(bytes.byteLength);
+  await copyInPieces(copy, 0, view);
+  return copy;
+}
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/**
+ * FP32 and FP64 contents packed in one field of exactly the shape's elements, as clients send them:
+ * little-endian bytes like the host's, so they are a view of the message where aligned, else one
+ * copy made in pieces, instead of an element-by-element decode. Undefined for anything else,
+ * which the general decoder then reads (and reports).
+ */
+async function packedFloats(type: TensorType, count: number, bytes: Buffer, fieldNumber: number): Promise<TensorData | undefined> {
+  if ((type !== 'float32' && type !== 'float64') || !LITTLE_ENDIAN) return undefined;
+  const ArrayType = TYPED_ARRAY_OF[type];
+  const reader = new WireReader(bytes);
+  if (reader.done || reader.varint32() !== ((fieldNumber << 3) | WIRE_LENGTH_DELIMITED)) return undefined;
+  const [start, end] = reader.delimited();
+  if (!reader.done || end - start !== count * ArrayType.BYTES_PER_ELEMENT) return undefined;
+  const offset = bytes.byteOffset + start;
+  if (offset % ArrayType.BYTES_PER_ELEMENT === 0) return new ArrayType(bytes.buffer as ArrayBuffer, offset, count);
+  const out = new ArrayType(count);
+  await copyInPieces(new Uint8Array(out.buffer), 0, bytes.subarray(start, end));
+  return out;
 }
 
 async function decodeWireContents(
@@ -109,10 +148,14 @@ async function decodeWireContents(
   }
   // Never allocate more elements than the bytes present can hold, whatever the shape claims.
   const capacity = Math.min(count, Math.floor((bytes?.byteLength ?? 0) / MIN_BYTES[field]));
+  const number = FIELD_NUMBER[field];
+  if (bytes !== undefined) {
+    const floats = await packedFloats(type, count, bytes, number);
+    if (floats !== undefined) return floats;
+  }
   const sink = new ElementSink(type, field, count, capacity, what);
   if (bytes === undefined) return sink.finish(dims);
   const reader = new WireReader(bytes);
-  const number = FIELD_NUMBER[field];
   let sinceYield = 0;
   while (!reader.done) {
     const key = reader.varint32();
@@ -207,9 +250,14 @@ class ElementSink {
     }
     const out = this.out;
     switch (this.type) {
-      case 'string':
-        (out as Uint8Array[]).push(new Uint8Array(reader.bytesView()));
+      case 'string': {
+        // A view of the message (no copy): one ArrayBuffer per element made 100k-element requests
+        // spend tens of ms in allocation and GC.
+        const [start, end] = reader.delimited();
+        const message = reader.bytes as Buffer;
+        (out as Uint8Array[]).push(new Uint8Array(message.buffer, message.byteOffset + start, end - start));
         break;
+      }
       case 'float32': {
         const at = reader.pos;
         reader.advance(4);

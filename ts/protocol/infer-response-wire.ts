@@ -1,3 +1,4 @@
+import { copyInPieces } from './copy-in-pieces';
 import type { Int64, ModelInferResponse } from './grpc-messages';
 import { WIRE_LENGTH_DELIMITED } from './wire-reader';
 
@@ -71,11 +72,13 @@ class MessageWriter {
     this.pos += this.buffer.write(text, this.pos, 'utf8');
   }
 
-  bytes(key: number, data: Uint8Array): void {
+  /** A bytes field's key and length; the caller copies its `length` bytes to the returned offset. */
+  bytesHead(key: number, length: number): number {
     this.buffer[this.pos++] = key;
-    this.varint(data.byteLength);
-    this.buffer.set(data, this.pos);
-    this.pos += data.byteLength;
+    this.varint(length);
+    const at = this.pos;
+    this.pos += length;
+    return at;
   }
 }
 
@@ -86,6 +89,23 @@ function stringFieldSize(bytes: number): number {
 
 /** Serializes a ModelInferResponse (see the file comment for what it writes). */
 export function encodeModelInferResponse(response: ModelInferResponse): Buffer {
+  const { buffer, contents } = encodeAllButContents(response);
+  for (const [at, raw] of contents) buffer.set(raw, at);
+  return buffer;
+}
+
+/**
+ * The same bytes as `encodeModelInferResponse`, the raw output contents copied a few MiB per
+ * event-loop turn: for responses of many MiB, whose single copy would hold the loop.
+ */
+export async function encodeModelInferResponseInPieces(response: ModelInferResponse): Promise<Buffer> {
+  const { buffer, contents } = encodeAllButContents(response);
+  for (const [at, raw] of contents) await copyInPieces(buffer, at, raw);
+  return buffer;
+}
+
+/** The message with every field written but the raw contents' bytes, and where each of those goes. */
+function encodeAllButContents(response: ModelInferResponse): { buffer: Buffer; contents: Array<[number, Uint8Array]> } {
   const nameBytes = Buffer.byteLength(response.model_name);
   const versionBytes = Buffer.byteLength(response.model_version);
   const idBytes = Buffer.byteLength(response.id);
@@ -118,6 +138,6 @@ export function encodeModelInferResponse(response: ModelInferResponse): Buffer {
       for (const bits of sized.dims) writer.int64(bits);
     }
   });
-  for (const raw of response.raw_output_contents) writer.bytes(RAW_OUTPUT_CONTENTS, raw);
-  return writer.buffer;
+  const contents = response.raw_output_contents.map((raw): [number, Uint8Array] => [writer.bytesHead(RAW_OUTPUT_CONTENTS, raw.byteLength), raw]);
+  return { buffer: writer.buffer, contents };
 }

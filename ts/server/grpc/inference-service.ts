@@ -7,6 +7,7 @@ import type { ModelRegistry } from '../../repository/model-registry';
 import { SERVER_NAME, SERVER_VERSION, V2_EXTENSIONS } from '../../protocol/server-metadata';
 import { inferRecorded } from '../request-record';
 import { inferControlOf } from './call-control';
+import { encodeLargeAhead } from './infer-codec';
 import type {
   Empty,
   InferParameter,
@@ -66,12 +67,12 @@ export function createInferenceService(context: GrpcServiceContext): UntypedServ
         if (requested.length > 0) options.outputs = requested;
         const outputs = await inferRecorded(record, served, inputs, options);
         const names = requested.length > 0 ? requested : outputNamesOf(served.model.metadata);
-        return {
+        return encodeLargeAhead({
           model_name: served.name,
           model_version: served.version,
           id: request.id,
           ...encodeInferOutputs(outputs, names),
-        };
+        });
       },
       { requestIdOf: (request) => request.id },
     ),

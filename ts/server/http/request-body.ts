@@ -1,5 +1,7 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import * as zlib from 'node:zlib';
 import type { BudgetLease } from '../../protocol/byte-budget';
+import { COPY_BYTES_PER_TURN } from '../../protocol/copy-in-pieces';
 import { budgetExhausted, type Limits } from '../../protocol/limits';
 import { HttpError } from './http-error';
 import type { RequestHead } from './request-head';
@@ -80,7 +82,7 @@ export function readBody(
       if (chunk.byteLength > 0) chunks.push(Buffer.from(new Uint8Array(chunk)));
       if (!isLast) return;
       clearTimeout(timer);
-      resolve(joinAligned(chunks, received, pad));
+      joinAligned(chunks, received, pad).then(resolve, reject);
     });
   });
 }
@@ -95,14 +97,23 @@ function copyAligned(chunk: ArrayBuffer, pad: number): Buffer {
   return storage.subarray(pad);
 }
 
-/** One buffer of `total` bytes starting `pad` bytes into its storage. */
-function joinAligned(chunks: readonly Buffer[], total: number, pad: number): Buffer {
+/**
+ * One buffer of `total` bytes starting `pad` bytes into its storage, joined COPY_BYTES_PER_TURN
+ * at a time (a 64 MiB body joined at once held the event loop 35 to 40 ms).
+ */
+async function joinAligned(chunks: readonly Buffer[], total: number, pad: number): Promise<Buffer> {
   if (pad === 0 && chunks.length === 1) return chunks[0] as Buffer;
   const storage = Buffer.allocUnsafeSlow(pad + total);
   let offset = pad;
+  let sinceYield = 0;
   for (const part of chunks) {
+    if (sinceYield >= COPY_BYTES_PER_TURN) {
+      sinceYield = 0;
+      await yieldToLoop();
+    }
     storage.set(part, offset);
     offset += part.byteLength;
+    sinceYield += part.byteLength;
   }
   return storage.subarray(pad);
 }

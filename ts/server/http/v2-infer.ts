@@ -1,5 +1,5 @@
 import type { CancelFlag } from '../../cancel-flag';
-import { encodeBinaryBody, rawRequestInput, splitBody } from '../../protocol/binary-extension';
+import { binaryBodyParts, rawRequestInput, splitBody } from '../../protocol/binary-extension';
 import { decodeV2Inputs } from '../../protocol/infer-inputs';
 import { parseInferRequest, type V2InferRequest } from '../../protocol/infer-request';
 import { encodeV2Response, planOutputs } from '../../protocol/infer-response';
@@ -44,11 +44,11 @@ export async function inferV2(
   const outputs = await inferRecorded(record, served, inputs, { outputs: plan.names, timeoutMs, cancel });
   const { header, blobs } = encodeV2Response(served, request.id, plan, outputs);
   if (blobs.length === 0) return { status: 200, contentType: JSON_TYPE, body: header, code: 'OK' };
-  const encoded = encodeBinaryBody(header, blobs);
+  const encoded = binaryBodyParts(header, blobs);
   return {
     status: 200,
     contentType: OCTET_STREAM,
-    body: encoded.body,
+    body: encoded.parts,
     headers: [['Inference-Header-Content-Length', String(encoded.headerLength)]],
     code: 'OK',
   };
