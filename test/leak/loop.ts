@@ -51,6 +51,9 @@ async function main(): Promise<void> {
     const f = (n: number) => ({ type: 'float32' as const, dims: [n], data: new Float32Array(n) });
     for (let i = 0; i < 3; i++) work.push(thrower.infer(addInputs).catch(() => undefined));
     work.push(broken.infer({ a: f(2), b: f(3) }).catch((e: ProtonError) => e.detail));
+    // Outputs of 64 KiB and more are adopted by JS (freed by their finalizer): one kept, one dropped.
+    work.push(broken.infer({ a: f(40_000), b: f(40_000) }));
+    void broken.infer({ a: f(20_000), b: f(20_000) });
     const controller = new AbortController();
     work.push(add.infer(addInputs, { signal: controller.signal }).catch(() => undefined));
     controller.abort();
