@@ -75,6 +75,24 @@ describe('memory release after large requests', () => {
     expect(release.releases).toBe(1);
   });
 
+  it('a provisional worst case (a compressed gRPC call) is not large unless confirmed', async () => {
+    // Small compressed calls: the worst case is reserved, then replaced by the decoded size.
+    for (let i = 0; i < 100; i++) {
+      expect(budget.tryReserve(64 * MiB, true)).toBe(true);
+      budget.release(64 * MiB);
+      expect(budget.tryReserve(1024)).toBe(true);
+      budget.release(1024);
+    }
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(release.releases).toBe(0);
+    // A call whose message never arrived (grpc-js refused what it inflated): its worst case counts.
+    expect(budget.tryReserve(64 * MiB, true)).toBe(true);
+    budget.countInPeak();
+    budget.release(64 * MiB);
+    await vi.advanceTimersByTimeAsync(OPTIONS.settleMs);
+    expect(release.releases).toBe(1);
+  });
+
   it('waits while other requests still hold more than the idle bytes', async () => {
     const other = budget.lease();
     expect(other.grow(2 * MiB)).toBe(true);

@@ -29,12 +29,20 @@ export class ByteBudget {
     this.releaseListener = listener;
   }
 
-  /** Takes `bytes` if they fit; false (nothing taken) otherwise. */
-  tryReserve(bytes: number): boolean {
+  /**
+   * Takes `bytes` if they fit; false (nothing taken) otherwise. A provisional reservation (a worst
+   * case held until the real size is known) does not count toward the peak.
+   */
+  tryReserve(bytes: number, provisional = false): boolean {
     if (bytes < 0 || this.used + bytes > this.capacity) return false;
     this.used += bytes;
-    if (this.used > this.peak) this.peak = this.used;
+    if (!provisional && this.used > this.peak) this.peak = this.used;
     return true;
+  }
+
+  /** Counts what is in use now, provisional reservations included, toward the peak. */
+  countInPeak(): void {
+    if (this.used > this.peak) this.peak = this.used;
   }
 
   release(bytes: number): void {

@@ -44,11 +44,16 @@ export function requestGuard(limits: Limits, budget: ByteBudget): ServerIntercep
   return (_method, call: ServerInterceptingCallInterface) => {
     let held = 0;
     let ended = false;
+    let received = false;
+    let worstCase = 0;
     let timer: NodeJS.Timeout | undefined;
     const end = (): void => {
       if (ended) return;
       ended = true;
       clearTimeout(timer);
+      // A compressed message that never reached us (grpc-js refused its inflated size, or the call
+      // ended first) may have inflated up to the worst case it holds: count that as used.
+      if (!received && worstCase > 0 && held > 0) budget.countInPeak();
       budget.release(held);
       held = 0;
     };
@@ -58,8 +63,8 @@ export function requestGuard(limits: Limits, budget: ByteBudget): ServerIntercep
     };
     return new ServerInterceptingCall(call, {
       start: (next) => {
-        const worstCase = isCompressed(call) ? grpcReceiveLimit(limits) : 0;
-        const admitted = budget.tryReserve(worstCase);
+        worstCase = isCompressed(call) ? grpcReceiveLimit(limits) : 0;
+        const admitted = budget.tryReserve(worstCase, true);
         if (admitted) held = worstCase;
         timer = setTimeout(() => {
           timer = undefined;
@@ -74,6 +79,7 @@ export function requestGuard(limits: Limits, budget: ByteBudget): ServerIntercep
           onReceiveMetadata: (metadata, nextMetadata) => nextMetadata(metadata),
           onReceiveMessage: (message: SizedMessage, nextMessage) => {
             clearTimeout(timer);
+            received = true;
             const bytes = typeof message?.wireBytes === 'number' ? message.wireBytes : 0;
             if (ended) return;
             // The decoded size replaces the worst case held while the message was received.
