@@ -8,12 +8,13 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 export const COPY_BYTES_PER_TURN = 4 * 1024 * 1024;
 
 /**
- * Copies `source` into `target` at `offset`, yielding to the event loop between pieces of
- * COPY_BYTES_PER_TURN, so that no large copy blocks other requests.
+ * Copies `source` into `target` at `offset` in pieces of COPY_BYTES_PER_TURN, each in an event-loop
+ * turn of its own (the first too: the caller's turn may already hold a large copy of another
+ * library's, such as grpc-js joining the message), so that no large copy blocks other requests.
  */
 export async function copyInPieces(target: Uint8Array, offset: number, source: Uint8Array): Promise<void> {
   for (let at = 0; at < source.byteLength; at += COPY_BYTES_PER_TURN) {
-    if (at > 0) await yieldToLoop();
+    await yieldToLoop();
     target.set(source.subarray(at, at + COPY_BYTES_PER_TURN), offset + at);
   }
 }

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import type { ModelInferRequest, ModelInferResponse } from '../../protocol/grpc-messages';
 import { decodeModelInferRequest } from '../../protocol/infer-request-wire';
@@ -17,7 +18,10 @@ const ENCODED = new WeakMap<ModelInferResponse, Buffer>();
 export async function encodeLargeAhead(response: ModelInferResponse): Promise<ModelInferResponse> {
   let bytes = 0;
   for (const raw of response.raw_output_contents) bytes += raw.byteLength;
-  if (bytes >= ENCODE_AHEAD_MIN_BYTES) ENCODED.set(response, await encodeModelInferResponseInPieces(response));
+  if (bytes < ENCODE_AHEAD_MIN_BYTES) return response;
+  ENCODED.set(response, await encodeModelInferResponseInPieces(response));
+  // grpc-js's framing copy of the whole message gets a turn of its own.
+  await yieldToLoop();
   return response;
 }
 
