@@ -5,7 +5,7 @@
  */
 export class ByteBudget {
   private used = 0;
-  private peak = 0;
+  private largest = 0;
   private releaseListener: ((inUse: number) => void) | undefined;
 
   constructor(readonly capacity: number) {}
@@ -14,14 +14,18 @@ export class ByteBudget {
     return this.used;
   }
 
-  /** The most bytes held at once since the last `resetPeak()` (or since the start). */
-  get peakInUse(): number {
-    return this.peak;
+  /** The most bytes one request held since the last `resetLargest()` (or since the start). */
+  get largestRequest(): number {
+    return this.largest;
   }
 
-  /** Starts a new peak from what is in use now. */
-  resetPeak(): void {
-    this.peak = this.used;
+  resetLargest(): void {
+    this.largest = 0;
+  }
+
+  /** Records that one request held `bytes` (for `largestRequest`); reserves nothing. */
+  noteRequest(bytes: number): void {
+    if (bytes > this.largest) this.largest = bytes;
   }
 
   /** `listener` is called after every release with the bytes still in use (undefined: none). One listener. */
@@ -30,19 +34,15 @@ export class ByteBudget {
   }
 
   /**
-   * Takes `bytes` if they fit; false (nothing taken) otherwise. A provisional reservation (a worst
-   * case held until the real size is known) does not count toward the peak.
+   * Takes `bytes` for one request if they fit; false (nothing taken) otherwise. A provisional
+   * reservation (a worst case held until the real size is known, or a part of a lease) is not
+   * recorded as a request's size.
    */
   tryReserve(bytes: number, provisional = false): boolean {
     if (bytes < 0 || this.used + bytes > this.capacity) return false;
     this.used += bytes;
-    if (!provisional && this.used > this.peak) this.peak = this.used;
+    if (!provisional) this.noteRequest(bytes);
     return true;
-  }
-
-  /** Counts what is in use now, provisional reservations included, toward the peak. */
-  countInPeak(): void {
-    if (this.used > this.peak) this.peak = this.used;
   }
 
   release(bytes: number): void {
@@ -69,8 +69,9 @@ export class BudgetLease {
 
   /** Grows the reservation; false when the budget is spent (or the lease was returned). */
   grow(bytes: number): boolean {
-    if (this.done || !this.budget.tryReserve(bytes)) return false;
+    if (this.done || !this.budget.tryReserve(bytes, true)) return false;
     this.held += bytes;
+    this.budget.noteRequest(this.held);
     return true;
   }
 

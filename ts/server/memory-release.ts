@@ -6,7 +6,7 @@ const MiB = 1024 * 1024;
 
 /** When memory is given back. */
 export interface MemoryReleaseOptions {
-  /** A release follows requests that held at least this many budget bytes at once (default 8 MiB). */
+  /** A release follows a request that held at least this many budget bytes (default 8 MiB). */
   largeBytes: number;
   /** ... once the bytes in flight are back to at most this (default 1 MiB). */
   idleBytes: number;
@@ -38,10 +38,11 @@ export const DEFAULT_MEMORY_RELEASE: Readonly<MemoryReleaseOptions> = Object.fre
  * Gives memory back to the operating system after large requests. A bomb or a large upload leaves
  * its buffers as garbage that V8 may not collect for minutes on a quiet server, and once collected,
  * glibc keeps their pages in its heap (after large blocks are freed it serves blocks up to 32 MiB
- * from the heap instead of mmap), so RSS stays hundreds of MB up. Once the server-wide byte budget
- * has held `largeBytes` and drained to `idleBytes`, this asks V8 for a collection, waits for it,
- * then trims the C heap on the thread pool: at most once per `minIntervalMs`, never for small
- * requests (their cost is one comparison per release), never on the JS thread's request path.
+ * from the heap instead of mmap), so RSS stays hundreds of MB up. Once a request has held
+ * `largeBytes` of the server-wide byte budget and the bytes in flight have drained to `idleBytes`,
+ * this asks V8 for a collection, waits for it, then trims the C heap on the thread pool: at most
+ * once per `minIntervalMs`, never for small requests however many (their cost is one comparison
+ * per release), never on the JS thread's request path.
  */
 export class MemoryRelease {
   private readonly options: MemoryReleaseOptions;
@@ -75,7 +76,7 @@ export class MemoryRelease {
   }
 
   private readonly onBudgetRelease = (inUse: number): void => {
-    if (inUse > this.options.idleBytes || this.budget.peakInUse < this.options.largeBytes) return;
+    if (inUse > this.options.idleBytes || this.budget.largestRequest < this.options.largeBytes) return;
     this.schedule();
   };
 
@@ -95,7 +96,7 @@ export class MemoryRelease {
     this.running = true;
     this.count++;
     this.lastStartMs = performance.now();
-    this.budget.resetPeak();
+    this.budget.resetLargest();
     try {
       await this.actions.collectGarbage(this.options.gcWaitMs);
       if (!this.closed) await this.actions.trimHeap();
@@ -105,7 +106,7 @@ export class MemoryRelease {
       this.running = false;
     }
     // Large requests that ended while this ran are released next.
-    if (this.budget.peakInUse >= this.options.largeBytes && this.budget.inUse <= this.options.idleBytes) this.schedule();
+    if (this.budget.largestRequest >= this.options.largeBytes && this.budget.inUse <= this.options.idleBytes) this.schedule();
   }
 }
 

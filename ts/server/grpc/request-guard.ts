@@ -53,7 +53,7 @@ export function requestGuard(limits: Limits, budget: ByteBudget): ServerIntercep
       clearTimeout(timer);
       // A compressed message that never reached us (grpc-js refused its inflated size, or the call
       // ended first) may have inflated up to the worst case it holds: count that as used.
-      if (!received && worstCase > 0 && held > 0) budget.countInPeak();
+      if (!received && worstCase > 0 && held > 0) budget.noteRequest(held);
       budget.release(held);
       held = 0;
     };
