@@ -50,6 +50,17 @@ Napi::Object PhaseToJs(Napi::Env env, const PhaseTotal& total) {
   return result;
 }
 
+// {counts, sumNs}: counts[i] per bucket of kLatencyBucketBoundsNs, the last one above them all.
+Napi::Object HistogramToJs(Napi::Env env, const HistogramSnapshot& histogram) {
+  Napi::Object result = Napi::Object::New(env);
+  Napi::Array counts = Napi::Array::New(env, histogram.counts.size());
+  for (size_t i = 0; i < histogram.counts.size(); ++i)
+    counts.Set(static_cast<uint32_t>(i), static_cast<double>(histogram.counts[i]));
+  result.Set("counts", counts);
+  result.Set("sumNs", static_cast<double>(histogram.sumNs));
+  return result;
+}
+
 double Nanoseconds(Clock::duration d) {
   return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
 }
@@ -451,6 +462,10 @@ Napi::Value ModelHost::Stats(Napi::Env env) const {
     instances.Set(static_cast<uint32_t>(i), static_cast<double>(stats.instanceExecutions[i]));
   }
   result.Set("instanceExecutions", instances);
+  Napi::Object histograms = Napi::Object::New(env);
+  histograms.Set("queue", HistogramToJs(env, stats.queueHistogram));
+  histograms.Set("computeInfer", HistogramToJs(env, stats.computeInferHistogram));
+  result.Set("latencyHistograms", histograms);
   return result;
 }
 

@@ -104,6 +104,8 @@ export interface NativeBinding {
   droppedLogRecords(): number;
   /** The ONNX Runtime C API version the addon was built against. */
   apiVersion: number;
+  /** Upper bounds (ns, ascending) of the buckets of every latency histogram, native and JS alike. */
+  latencyBucketBoundsNs: readonly number[];
 }
 
 function packageRoot(): string {

@@ -32,7 +32,7 @@ export const ACCESS_LOG_LEVEL = 'debug';
 export class RequestObserver {
   /** True when the access log is on: only then do the transports read headers for it. */
   readonly logsAccess: boolean;
-  /** True when someone reads per-request phase timing (access log, phase histograms). */
+  /** True when someone reads per-request phase timing (the access log). */
   readonly wantsTiming: boolean;
   /** Access loggers with protocol, route, model and version bound (pino serializes bindings once), by served version and route. */
   private readonly accessLoggers = new WeakMap<object, Map<string, ObserverLogger>>();
@@ -44,7 +44,8 @@ export class RequestObserver {
     private readonly logger: ObserverLogger,
   ) {
     this.logsAccess = logger.debug !== undefined && logger.isLevelEnabled?.(ACCESS_LOG_LEVEL) === true;
-    this.wantsTiming = this.logsAccess || metrics !== undefined;
+    // The metrics' phase histograms are fed by the model threads: only the access log needs it per request.
+    this.wantsTiming = this.logsAccess;
   }
 
   begin(protocol: Protocol, route: string): RequestRecord {
