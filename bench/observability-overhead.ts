@@ -1,12 +1,12 @@
 /**
  * Throughput of the tiny Add model over REST V2 binary with observability off (no metrics, no
- * access log, plain infer) and on (Triton and Proton metrics, phase timing, access log at debug
- * to /dev/null), in alternating wrk runs; then the cost of scraping /metrics under load.
+ * access log, plain infer), with metrics (Triton and Proton metrics and statistics, phase timing;
+ * the access log off, as at the default INFO level) and all on (the access log at debug too, to
+ * /dev/null), in alternating wrk runs; then the cost of scraping /metrics under load.
  *
  *   node dist/bench/observability-overhead.js [--rounds 5] [--seconds 10] [--connections 32] [--scrape-models 50]
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process';
-import pino from 'pino';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { Model } from '../ts/model';
 import { DEMO_MODELS_DIR, ensureDemoModels } from '../ts/onnx/demo-models';
 import { startHttpServer } from '../ts/server/http/http-server';
 import { createLogger } from '../ts/server/logger';
+import { batchedDestination } from '../ts/server/log-destination';
 import { createMetrics } from '../ts/server/metrics';
 import { ModelRegistry } from '../ts/repository/model-registry';
 import { RequestObserver } from '../ts/server/request-observer';
@@ -34,10 +35,10 @@ async function serve(mode: string, models: number): Promise<void> {
   for (let i = 0; i < models; i++) {
     registry.add({ name: i === 0 ? 'add' : `add${i}`, version: '1', model: await Model.load(paths.add, { intraOpNumThreads: 1 }) });
   }
-  const on = mode === 'on';
-  const logger = createLogger({ level: on ? 'DEBUG' : 'WARN', format: 'json', destination: pino.destination({ dest: '/dev/null', sync: false }) });
+  const level = mode === 'on' ? 'DEBUG' : mode === 'metrics' ? 'INFO' : 'WARN';
+  const logger = createLogger({ level, format: 'json', destination: batchedDestination('/dev/null') });
   const metrics = createMetrics(registry);
-  const observer = on ? undefined : new RequestObserver(undefined, logger);
+  const observer = mode === 'off' ? new RequestObserver(undefined, logger) : undefined;
   const http = await startHttpServer(registry, { host: '127.0.0.1', port: 0, metrics, logger, ...(observer ? { observer } : {}) });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
@@ -94,13 +95,20 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-function report(results: Record<string, Array<{ rps: number; p99Us: number; cpuUs: number }>>): void {
-  const off = median(results.off!.map((r) => r.rps));
-  const on = median(results.on!.map((r) => r.rps));
-  console.log(`median off ${off.toFixed(0)} req/s, on ${on.toFixed(0)} req/s: on/off = ${((on / off) * 100).toFixed(1)}%`);
-  const cpuOff = median(results.off!.map((r) => r.cpuUs));
-  const cpuOn = median(results.on!.map((r) => r.cpuUs));
-  console.log(`median server CPU per request: off ${cpuOff.toFixed(1)} µs, on ${cpuOn.toFixed(1)} µs (+${(((cpuOn - cpuOff) / cpuOff) * 100).toFixed(1)}%)`);
+const MODES = ['off', 'metrics', 'on'] as const;
+type Mode = (typeof MODES)[number];
+
+function report(results: Record<Mode, Array<{ rps: number; p99Us: number; cpuUs: number }>>): void {
+  const off = median(results.off.map((r) => r.rps));
+  const cpuOff = median(results.off.map((r) => r.cpuUs));
+  for (const mode of ['metrics', 'on'] as const) {
+    const rps = median(results[mode].map((r) => r.rps));
+    const cpu = median(results[mode].map((r) => r.cpuUs));
+    console.log(
+      `median ${mode} ${rps.toFixed(0)} req/s vs off ${off.toFixed(0)}: ${((rps / off) * 100).toFixed(1)}%; ` +
+        `server CPU per request ${cpu.toFixed(1)} µs vs ${cpuOff.toFixed(1)} µs (+${(cpu - cpuOff).toFixed(1)} µs, +${(((cpu - cpuOff) / cpuOff) * 100).toFixed(1)}%)`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
@@ -119,16 +127,17 @@ async function main(): Promise<void> {
       `done = function(s, l) io.write(string.format('WRK {"requests":%d,"durationUs":%d,"status":%d,"p99":%d}\\n', s.requests, s.duration, s.errors.status, l:percentile(99))) end\n`,
   );
 
-  const results: Record<string, Array<{ rps: number; p99Us: number; cpuUs: number }>> = { off: [], on: [] };
+  const results: Record<Mode, Array<{ rps: number; p99Us: number; cpuUs: number }>> = { off: [], metrics: [], on: [] };
   for (let round = 0; round < rounds; round++) {
-    for (const mode of round % 2 === 0 ? ['off', 'on'] : ['on', 'off']) {
+    // The order rotates so that no mode always runs first (or right after another one).
+    for (const mode of MODES.map((_, i) => MODES[(i + round) % MODES.length]!)) {
       const { child, port } = await startChild(mode, 1);
       await wrk(port, 2, connections, script); // warm-up
       const ticks = cpuTicks(child.pid!);
       const result = await wrk(port, seconds, connections, script);
       const cpuUs = ((cpuTicks(child.pid!) - ticks) * 1e4) / (result.rps * seconds);
-      results[mode]!.push({ ...result, cpuUs });
-      console.log(`round ${round + 1} ${mode.padEnd(3)} ${result.rps.toFixed(0)} req/s  p99 ${result.p99Us} µs  server CPU ${cpuUs.toFixed(1)} µs/request`);
+      results[mode].push({ ...result, cpuUs });
+      console.log(`round ${round + 1} ${mode.padEnd(7)} ${result.rps.toFixed(0)} req/s  p99 ${result.p99Us} µs  server CPU ${cpuUs.toFixed(1)} µs/request`);
       child.kill('SIGTERM');
     }
   }

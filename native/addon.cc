@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include "addon_data.h"
+#include "duration_histogram.h"
 #include "entry_guard.h"
 #include "memory_release.h"
 #include "model_host.h"
@@ -66,6 +67,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("trimHeap",
               Napi::Function::New(env, &GuardedCallback<&MemoryRelease::TrimHeap>, "trimHeap"));
   exports.Set("apiVersion", Napi::Number::New(env, ORT_API_VERSION));
+  Napi::Array bounds = Napi::Array::New(env, kLatencyBucketBoundsNs.size());
+  for (size_t i = 0; i < kLatencyBucketBoundsNs.size(); ++i)
+    bounds.Set(static_cast<uint32_t>(i), static_cast<double>(kLatencyBucketBoundsNs[i]));
+  exports.Set("latencyBucketBoundsNs", bounds);
   return exports;
 }
 

@@ -40,6 +40,8 @@ void InferenceStats::RecordSuccess(const JobTimes& times) {
   computeInput_.Add(times.inputsReady - times.started);
   computeInfer_.Add(times.inferDone - times.inputsReady);
   computeOutput_.Add(times.finished - times.inferDone);
+  queueHistogram_.Record(times.started - times.enqueued);
+  computeInferHistogram_.Record(times.inferDone - times.inputsReady);
 }
 
 void InferenceStats::RecordFailure(const JobTimes& times, Clock::time_point now) {
@@ -68,6 +70,8 @@ StatsSnapshot InferenceStats::Snapshot() const {
   s.instanceExecutions.resize(instances_);
   for (int i = 0; i < instances_; ++i)
     s.instanceExecutions[i] = byInstance_[i].load(std::memory_order_relaxed);
+  s.queueHistogram = queueHistogram_.Load();
+  s.computeInferHistogram = computeInferHistogram_.Load();
   return s;
 }
 

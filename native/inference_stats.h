@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "duration_histogram.h"
 #include "job.h"
 
 namespace proton {
@@ -31,6 +32,7 @@ struct StatsSnapshot {
   std::vector<BatchSizeStats> batches;       // sizes that ran at least once, ascending
   std::vector<uint64_t> batchSizes;          // executions by rows (index = rows)
   std::vector<uint64_t> instanceExecutions;  // executions by instance
+  HistogramSnapshot queueHistogram, computeInferHistogram;  // per successful request
 };
 
 class InferenceStats {
@@ -67,6 +69,7 @@ class InferenceStats {
   std::atomic<uint64_t> inferences_{0};
   std::atomic<int64_t> lastInferenceMs_{0};
   AtomicTotal success_, fail_, queue_, computeInput_, computeInfer_, computeOutput_;
+  DurationHistogram queueHistogram_, computeInferHistogram_;
 };
 
 }  // namespace proton

@@ -94,7 +94,9 @@ Napi::Array TensorInfoListToJs(Napi::Env env, const std::vector<TensorInfo>& lis
 }  // namespace
 
 namespace {
-constexpr uint32_t kTypeKey = 0, kDimsKey = 1, kDataKey = 2, kFirstTypeName = 3;
+constexpr uint32_t kTypeKey = 0, kDimsKey = 1, kDataKey = 2, kOutputsKey = 3, kTimingKey = 4,
+                   kQueueKey = 5, kComputeInputKey = 6, kComputeInferKey = 7, kComputeOutputKey = 8,
+                   kFirstTypeName = 9;
 constexpr int kLastElementType = ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64;
 }  // namespace
 
@@ -103,6 +105,12 @@ JsStrings::JsStrings(Napi::Env env) {
   strings.Set(kTypeKey, "type");
   strings.Set(kDimsKey, "dims");
   strings.Set(kDataKey, "data");
+  strings.Set(kOutputsKey, "outputs");
+  strings.Set(kTimingKey, "timing");
+  strings.Set(kQueueKey, "queueNs");
+  strings.Set(kComputeInputKey, "computeInputNs");
+  strings.Set(kComputeInferKey, "computeInferNs");
+  strings.Set(kComputeOutputKey, "computeOutputNs");
   for (int type = 0; type <= kLastElementType; ++type) {
     strings.Set(kFirstTypeName + type,
                 TensorTypeName(static_cast<ONNXTensorElementDataType>(type)));
@@ -116,6 +124,12 @@ JsStrings::Values JsStrings::Get() const {
   values.type = strings.Get(kTypeKey);
   values.dims = strings.Get(kDimsKey);
   values.data = strings.Get(kDataKey);
+  values.outputs = strings.Get(kOutputsKey);
+  values.timing = strings.Get(kTimingKey);
+  values.queueNs = strings.Get(kQueueKey);
+  values.computeInputNs = strings.Get(kComputeInputKey);
+  values.computeInferNs = strings.Get(kComputeInferKey);
+  values.computeOutputNs = strings.Get(kComputeOutputKey);
   for (int type = 0; type <= kLastElementType; ++type)
     values.typeNames.push_back(strings.Get(kFirstTypeName + type));
   return values;

@@ -21,6 +21,10 @@ class JsStrings {
  public:
   struct Values {
     napi_value type = nullptr, dims = nullptr, data = nullptr;
+    // {outputs, timing} of Model.inferWithTiming and the timing's fields (InferTiming).
+    napi_value outputs = nullptr, timing = nullptr;
+    napi_value queueNs = nullptr, computeInputNs = nullptr, computeInferNs = nullptr,
+               computeOutputNs = nullptr;
     std::vector<napi_value> typeNames;  // by ONNXTensorElementDataType
   };
 

@@ -50,6 +50,17 @@ Napi::Object PhaseToJs(Napi::Env env, const PhaseTotal& total) {
   return result;
 }
 
+// {counts, sumNs}: counts[i] per bucket of kLatencyBucketBoundsNs, the last one above them all.
+Napi::Object HistogramToJs(Napi::Env env, const HistogramSnapshot& histogram) {
+  Napi::Object result = Napi::Object::New(env);
+  Napi::Array counts = Napi::Array::New(env, histogram.counts.size());
+  for (size_t i = 0; i < histogram.counts.size(); ++i)
+    counts.Set(static_cast<uint32_t>(i), static_cast<double>(histogram.counts[i]));
+  result.Set("counts", counts);
+  result.Set("sumNs", static_cast<double>(histogram.sumNs));
+  return result;
+}
+
 double Nanoseconds(Clock::duration d) {
   return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
 }
@@ -222,17 +233,26 @@ napi_value ModelHost::SettledValue(Napi::Env env, Job& job, const JsStrings::Val
                          nullptr);
   }
   if (!job.wantTiming) return outputs;
-  // [outputs, timing], for Model.inferWithTiming; only callers that ask pay for it.
+  // {outputs, timing}, for Model.inferWithTiming; only callers that ask pay for it.
   const JobTimes& t = job.times;
-  Napi::Object timing = Napi::Object::New(env);
-  timing.Set("queueNs", Nanoseconds(t.started - t.enqueued));
-  timing.Set("computeInputNs", Nanoseconds(t.inputsReady - t.started));
-  timing.Set("computeInferNs", Nanoseconds(t.inferDone - t.inputsReady));
-  timing.Set("computeOutputNs", Nanoseconds(t.finished - t.inferDone));
-  Napi::Array pair = Napi::Array::New(env, 2);
-  pair.Set(0u, Napi::Value(env, outputs));
-  pair.Set(1u, timing);
-  return pair;
+  const std::pair<napi_value, double> phases[] = {
+      {strings.queueNs, Nanoseconds(t.started - t.enqueued)},
+      {strings.computeInputNs, Nanoseconds(t.inputsReady - t.started)},
+      {strings.computeInferNs, Nanoseconds(t.inferDone - t.inputsReady)},
+      {strings.computeOutputNs, Nanoseconds(t.finished - t.inferDone)},
+  };
+  napi_value timing = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_object(env, &timing), nullptr);
+  for (const auto& [key, ns] : phases) {
+    napi_value value = nullptr;
+    NAPI_THROW_IF_FAILED(env, napi_create_double(env, ns, &value), nullptr);
+    NAPI_THROW_IF_FAILED(env, napi_set_property(env, timing, key, value), nullptr);
+  }
+  napi_value result = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_object(env, &result), nullptr);
+  NAPI_THROW_IF_FAILED(env, napi_set_property(env, result, strings.outputs, outputs), nullptr);
+  NAPI_THROW_IF_FAILED(env, napi_set_property(env, result, strings.timing, timing), nullptr);
+  return result;
 }
 
 void ModelHost::Settle(Napi::Env env, JobPtr job, const JsStrings::Values& strings,
@@ -442,6 +462,10 @@ Napi::Value ModelHost::Stats(Napi::Env env) const {
     instances.Set(static_cast<uint32_t>(i), static_cast<double>(stats.instanceExecutions[i]));
   }
   result.Set("instanceExecutions", instances);
+  Napi::Object histograms = Napi::Object::New(env);
+  histograms.Set("queue", HistogramToJs(env, stats.queueHistogram));
+  histograms.Set("computeInfer", HistogramToJs(env, stats.computeInferHistogram));
+  result.Set("latencyHistograms", histograms);
   return result;
 }
 

@@ -131,11 +131,13 @@ describe('evaluateTargets', () => {
 });
 
 describe('load generators', () => {
-  it('drives the small models with wrk (REST) and h2load (gRPC) under --load native, the rest with the clients', () => {
+  it('drives the small models and SqueezeNet with wrk (REST) and h2load (gRPC) under --load native, the rest with the clients', () => {
     expect(nativeTool({ server: 'proton', client: 'rest-binary' }, 'add', 'native')).toBe('wrk');
     expect(nativeTool({ server: 'proton', client: 'rest-json' }, 'mlp', 'native')).toBe('wrk');
     expect(nativeTool({ server: 'grpc-ceiling', client: 'grpc' }, 'add', 'native')).toBe('h2load');
-    expect(nativeTool({ server: 'proton', client: 'grpc' }, 'squeezenet', 'native')).toBeUndefined();
+    expect(nativeTool({ server: 'proton', client: 'grpc' }, 'squeezenet', 'native')).toBe('h2load');
+    expect(nativeTool({ server: 'proton', client: 'grpc' }, 'maskrcnn', 'native')).toBeUndefined();
+    expect(nativeTool({ server: 'ort-ceiling', client: 'in-process' }, 'squeezenet', 'native')).toBeUndefined();
     expect(nativeTool({ server: 'proton', client: 'grpc' }, 'add', 'clients')).toBeUndefined();
   });
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createProgram } from '../ts/server/cli';
 import { demoModels } from './helpers/models';
+import { scrapeMetrics } from './helpers/prometheus-scrape';
 import { startRestServer, type RestTestServer } from './helpers/rest-server';
 import { CrdValidators } from './helpers/strict-crd-schema';
 
@@ -183,5 +184,22 @@ describe('probe paths', () => {
     );
     expect(new Set(probes)).toEqual(new Set(['/v2/health/ready', '/v2/health/live']));
     for (const probePath of probes) expect((await fetch(`${server.url}${probePath}`)).status, probePath).toBe(200);
+  });
+
+  it('the families the autoscaling rule queries are on /metrics, as counters labelled by model and version', async () => {
+    const infer = await fetch(`${server.url}/v2/models/add/infer`, {
+      method: 'POST',
+      body: JSON.stringify({ inputs: ['a', 'b'].map((name) => ({ name, datatype: 'FP32', shape: [1, 16], data: new Array(16).fill(1) })) }),
+    });
+    expect(infer.status).toBe(200);
+    const { rules } = parseYaml(adapterRules.data['config.yaml']) as { rules: Manifest[] };
+    const queried = new Set([rules[0]!.seriesQuery, rules[0]!.metricsQuery].flatMap((query: string) => query.match(/\b(?:nv|proton)_\w+(?=\{)/g) ?? []));
+    expect([...queried].sort()).toEqual(['nv_inference_queue_duration_us', 'nv_inference_request_success']);
+    const metrics = await scrapeMetrics(server.url);
+    for (const name of queried) {
+      expect(metrics[name]?.type, name).toBe('counter');
+      const samples = metrics[name]!.data as Array<{ labels: Record<string, string>; value: number }>;
+      expect(samples.find((each) => each.labels.model === 'add' && each.labels.version === '1'), name).toBeDefined();
+    }
   });
 });

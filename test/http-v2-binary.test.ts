@@ -199,6 +199,36 @@ describe('binary inputs and outputs', () => {
   });
 });
 
+describe('a header sent again (clients repeat theirs; the server keeps its parse)', () => {
+  const header = { inputs: [{ name: 'x', datatype: 'FP32', shape: [3, 4], parameters: { binary_data_size: 48 } }] };
+
+  it('each request is answered from its own tensors, and its own framing errors', async () => {
+    for (const seed of [40, 41, 42]) {
+      const x = tensor('float32', [3, 4], seed);
+      const response = await postBinary('dynamic_batch', header, [rawBytes(x)]);
+      expect(response.status).toBe(200);
+      const reference = await referenceRun(paths.dynamic_batch, { x });
+      expectTensorClose((await decodeInferResponse(response)).outputs.y, reference.y);
+    }
+    const short = await postBinary('dynamic_batch', header, [rawBytes(tensor('float32', [3, 4], 43)).subarray(0, 44)]);
+    expect(short.status).toBe(400);
+    expect(await errorOf(short)).toMatch(/declare 48 bytes in binary_data_size but the body carries 44 bytes/);
+    const x = tensor('float32', [3, 4], 44);
+    const again = await postBinary('dynamic_batch', header, [rawBytes(x)]);
+    expect(again.status).toBe(200);
+    expectTensorClose((await decodeInferResponse(again)).outputs.y, (await referenceRun(paths.dynamic_batch, { x })).y);
+  });
+
+  it('a repeated header with an id answers each request with its id', async () => {
+    for (const id of ['first', 'second']) {
+      const x = tensor('float32', [3, 4], 45);
+      const response = await postBinary('dynamic_batch', { ...header, id }, [rawBytes(x)]);
+      expect(response.status).toBe(200);
+      expect((await decodeInferResponse(response)).header.id).toBe(id);
+    }
+  });
+});
+
 describe('binary framing errors answer 400 naming the problem', () => {
   const x = tensor('float32', [3, 4], 31);
   const header = (size: number) => ({ inputs: [{ name: 'x', datatype: 'FP32', shape: [3, 4], parameters: { binary_data_size: size } }] });

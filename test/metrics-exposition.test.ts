@@ -1,6 +1,5 @@
-import { Readable } from 'node:stream';
 import type { Client } from '@grpc/grpc-js';
-import { getMetricsFromStream, type PromHistogramData, type PromData, type PromMetrics } from 'prom2javascript';
+import type { PromHistogramData, PromData, PromMetrics } from 'prom2javascript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Model } from '../ts/model';
@@ -12,6 +11,7 @@ import { startMetricsServer, type MetricsServerHandle } from '../ts/server/metri
 import { ModelRegistry } from '../ts/repository/model-registry';
 import { createClient, unary } from './grpc-test-support';
 import { demoModels } from './helpers/models';
+import { scrapeMetrics } from './helpers/prometheus-scrape';
 import { fetchJson, postJson, waitFor } from './helpers/rest-server';
 
 // Plain Models, so per-request timing feeds the phase histograms.
@@ -32,15 +32,7 @@ const grpcAdd = () => ({
   inputs: ['a', 'b'].map((name) => ({ name, datatype: 'FP32', shape: [1, 16], contents: { fp32_contents: new Array(16).fill(1) } })),
 });
 
-async function scrape(from = url): Promise<PromMetrics> {
-  const text = await (await fetch(`${from}/metrics`)).text();
-  // prom-client writes NaN as `Nan` for event-loop delay figures with no sample since the last
-  // scrape; Prometheus reads NaN, this parser does not: set those lines apart and check them.
-  const lines = text.split('\n');
-  const nan = lines.filter((line) => / Nan$/.test(line));
-  for (const line of nan) expect(line).toMatch(/^nodejs_eventloop_lag_\w+_seconds Nan$/);
-  return getMetricsFromStream(Readable.from([lines.filter((line) => !nan.includes(line)).join('\n')]));
-}
+const scrape = (from = url): Promise<PromMetrics> => scrapeMetrics(from);
 
 function family(parsed: PromMetrics, name: string, type: string) {
   const found = parsed[name];

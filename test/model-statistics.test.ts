@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Model, type InferTiming, type Tensor } from '../ts/index';
 import { demoModels } from './helpers/models';
 import { randomData } from './helpers/onnx-reference';
+import { native } from '../ts/native';
 
 let paths: Awaited<ReturnType<typeof demoModels>>;
 const opened: Model[] = [];
@@ -69,6 +70,24 @@ describe('model.stats() and inferWithTiming', () => {
     expect(stats.batchStats[0]!.computeInfer.count).toBe(n);
     expect(stats.lastInferenceMs).toBeGreaterThanOrEqual(wallBefore);
     expect(stats.lastInferenceMs).toBeLessThanOrEqual(Date.now());
+
+    // The phase histograms hold each request's own duration in the bucket the bounds name.
+    const bounds = native.latencyBucketBoundsNs;
+    const bucketOf = (ns: number): number => {
+      const index = bounds.findIndex((bound) => ns <= bound);
+      return index === -1 ? bounds.length : index;
+    };
+    for (const [histogram, pick] of [
+      [stats.latencyHistograms.queue, (t: InferTiming) => t.queueNs],
+      [stats.latencyHistograms.computeInfer, (t: InferTiming) => t.computeInferNs],
+    ] as const) {
+      const expected = new Array<number>(bounds.length + 1).fill(0);
+      for (const timing of timings) expected[bucketOf(pick(timing))]!++;
+      expect(histogram.counts).toEqual(expected);
+      expect(histogram.sumNs).toBe(timings.reduce((sum, t) => sum + pick(t), 0));
+    }
+    // The held requests waited at least 30 ms: none of them is in a bucket below 25 ms.
+    expect(stats.latencyHistograms.queue.counts.slice(0, bounds.indexOf(25_000_000) + 1).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1);
   });
 
   it('batch statistics follow the batches forced by the hold; compute time is attributed per request', async () => {

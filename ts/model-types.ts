@@ -109,6 +109,17 @@ export interface ModelStatistics extends ModelStats {
   batchStats: BatchSizeStats[];
   /** Executions by instance (index = instance); each instance is one native thread. */
   instanceExecutions: number[];
+  /** Per successful request, like `inferenceStats`: the queue and compute-infer phases as histograms. */
+  latencyHistograms: { queue: DurationHistogram; computeInfer: DurationHistogram };
+}
+
+/**
+ * Durations in the buckets of `latencyBucketBoundsNs` (ts/native.ts): `counts[i]` holds those in
+ * (bound[i-1], bound[i]], the last count those above every bound.
+ */
+export interface DurationHistogram {
+  counts: number[];
+  sumNs: number;
 }
 
 /** One request's phase durations in nanoseconds, as counted in `InferenceStats`. */

@@ -6,7 +6,6 @@ import type {
   InferInputs,
   InferOptions,
   InferOutputs,
-  InferTiming,
   ModelLoadOptions,
   ModelMetadata,
   ModelStatistics,
@@ -94,9 +93,8 @@ export class Model {
    * Like `infer`, and also resolves with this request's phase durations (queue, compute input,
    * infer, output), e.g. for an access log. The plain `infer` path builds no timing object.
    */
-  async inferWithTiming(inputs: InferInputs, options?: InferOptions): Promise<TimedInferResult> {
-    const [outputs, timing] = await this.submit(inputs, options, true);
-    return { outputs, timing };
+  inferWithTiming(inputs: InferInputs, options?: InferOptions): Promise<TimedInferResult> {
+    return this.submit(inputs, options, true);
   }
 
   private submit(inputs: InferInputs, options: InferOptions | undefined, withTiming: false): Promise<InferOutputs>;
@@ -104,12 +102,12 @@ export class Model {
     inputs: InferInputs,
     options: InferOptions | undefined,
     withTiming: true,
-  ): Promise<[InferOutputs, InferTiming]>;
+  ): Promise<TimedInferResult>;
   private submit(
     inputs: InferInputs,
     options: InferOptions | undefined,
     withTiming: boolean,
-  ): Promise<InferOutputs | [InferOutputs, InferTiming]> {
+  ): Promise<InferOutputs | TimedInferResult> {
     try {
       if (this.closing !== undefined) throw new ProtonError('UNAVAILABLE', 'the model is closed');
       const ordered = orderInputs(this.metadata, inputs, this.options.maxBatchSize);
@@ -136,7 +134,7 @@ export class Model {
     timeoutMs: number,
     flag: Int32Array | undefined,
     withTiming: boolean,
-  ): Promise<InferOutputs | [InferOutputs, InferTiming]> {
+  ): Promise<InferOutputs | TimedInferResult> {
     // The first job of a turn of the event loop wakes a sleeping model thread at once; the jobs
     // that follow it in the same turn (requests read in one burst) share one wake-up in the check
     // phase instead of a futex call and a context switch each. Their results could not be sent
@@ -160,7 +158,7 @@ export class Model {
     signal: AbortSignal,
     cancel: CancelFlag | undefined,
     withTiming: boolean,
-  ): Promise<InferOutputs | [InferOutputs, InferTiming]> {
+  ): Promise<InferOutputs | TimedInferResult> {
     if (signal.aborted || cancel?.cancelled) return Promise.reject(cancelledBeforeQueued());
     // The native thread polls this flag before running the job.
     const flag = cancel ?? new CancelFlag();

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { ProtonError } from './errors';
-import type { InferOutputs, InferTiming, ModelMetadata, ModelStatistics } from './model-types';
+import type { InferOutputs, ModelMetadata, ModelStatistics, TimedInferResult } from './model-types';
 import type { Tensor } from './protocol/tensor';
 
 /** Load options as the addon reads them (already validated in TS). */
@@ -47,7 +47,7 @@ export interface NativeModel {
    * `outputIndices` selects outputs (null: all); `timeoutMs` 0 means none; `cancelFlag[0]` set
    * non-zero drops the job if it has not started. Throws UNAVAILABLE when closed,
    * RESOURCE_EXHAUSTED when the queue is full. With `withTiming` true the promise resolves to
-   * `[outputs, timing]` instead of the outputs. With `deferWake` true a sleeping model thread is
+   * `{outputs, timing}` instead of the outputs. With `deferWake` true a sleeping model thread is
    * not woken for this job: the caller must call `wake()` soon (before yielding to I/O).
    */
   infer(
@@ -67,7 +67,7 @@ export interface NativeModel {
     cancelFlag: Int32Array | undefined,
     withTiming: true,
     deferWake?: boolean,
-  ): Promise<[InferOutputs, InferTiming]>;
+  ): Promise<TimedInferResult>;
   /** Wakes a sleeping model thread for the jobs queued with `deferWake` (a no-op once closed). */
   wake(): void;
   /**
@@ -117,6 +117,8 @@ export interface NativeBinding {
   trimHeap(): Promise<boolean>;
   /** The ONNX Runtime C API version the addon was built against. */
   apiVersion: number;
+  /** Upper bounds (ns, ascending) of the buckets of every latency histogram, native and JS alike. */
+  latencyBucketBoundsNs: readonly number[];
 }
 
 function packageRoot(): string {

@@ -4,7 +4,7 @@ import { errorKeyOf, errorMessageOf } from '../../ts/client/request-error';
 import type { InferTransport } from '../../ts/client/transport';
 import { modelInferBody, MODEL_INFER_PATH } from '../common/inference-proto';
 import { missingToolNote, type LoadTool } from '../common/load-tools';
-import { SMALL_MODELS, type BenchModelFile } from '../common/models';
+import { NATIVE_LOAD_MODELS, type BenchModelFile } from '../common/models';
 import { LOOPBACK } from '../common/network';
 import { cpuMeter } from '../common/process-cpu';
 import { cellPlan, plannedLevels, type PlanSettings } from './cell-plan';
@@ -22,7 +22,7 @@ import { wrkTarget } from './wrk-load';
 const CHECK_LIMIT_MS = 120_000;
 
 /**
- * Who sends the load of the small models' time-boxed cells: 'native' = wrk (REST) and h2load
+ * Who sends the load of the time-boxed cells of the small models and SqueezeNet: 'native' = wrk (REST) and h2load
  * (gRPC), C programs that need a fraction of a core; 'clients' = the clients' node:http and grpc-js
  * loop, like every other cell. The big models always use the clients' loop.
  */
@@ -96,7 +96,7 @@ export async function measureServer(
 
 /** The native tool that drives the variant's cells of `model`, if any. */
 export function nativeTool(variant: Variant, model: string, load: LoadChoice): LoadTool | undefined {
-  if (load !== 'native' || !SMALL_MODELS.includes(model)) return undefined;
+  if (load !== 'native' || !NATIVE_LOAD_MODELS.includes(model)) return undefined;
   if (variant.client === 'rest-binary' || variant.client === 'rest-json') return 'wrk';
   return variant.client === 'grpc' ? 'h2load' : undefined;
 }
@@ -133,7 +133,7 @@ async function measureModel(
   try {
     for (const concurrency of levels) {
       const plan = cellPlan(settings, variant, model.name, concurrency)!;
-      // wrk and h2load end a run at its deadline without waiting for answers in flight: fine for sub-millisecond requests only.
+      // wrk and h2load end a run at its deadline without waiting for answers in flight: fine up to SqueezeNet's ~10 ms.
       const generator: LoadGenerator = native !== undefined && plan.kind === 'duration' ? native.tool : 'clients';
       let meter: { stop(): number } | undefined;
       const startMeter = (): void => {

@@ -18,7 +18,7 @@ export interface SuiteOptions extends PlanSettings {
   protonNodeArgs: string[];
   /** Profile the Proton child with --cpu-prof and summarize its top self-time functions. */
   profile: boolean;
-  /** The load generators of the small models' time-boxed cells. */
+  /** The load generators of the time-boxed cells of the small models and SqueezeNet. */
   load: LoadChoice;
   /** HTTP/2 connections h2load spreads a gRPC cell's calls over. */
   h2loadConnections: number;
@@ -65,7 +65,7 @@ export function parseSuiteOptions(argv: readonly string[]): SuiteOptions {
     .option('--profile', 'run the Proton child under --cpu-prof and print its top self-time functions; results go to bench/results/profile/', false)
     .option(
       '--load <generators>',
-      "load of the small models' time-boxed cells: 'native' (wrk for REST, h2load for gRPC; cells are refused, with a note, " +
+      "load of the time-boxed cells of the small models and SqueezeNet: 'native' (wrk for REST, h2load for gRPC; cells are refused, with a note, " +
         "where the tool is missing) or 'clients' (the clients' node:http / grpc-js loop, like every other cell; results go to bench/results/clients/)",
       loadChoice,
       'native',

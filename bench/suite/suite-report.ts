@@ -54,7 +54,7 @@ export function loadDescription(load: LoadChoice, h2loadConnections: number): st
     'one keep-alive node:http socket per request in flight (REST), one grpc-js channel (gRPC), the same inputs for every server';
   if (load === 'clients') return `${clients[0]!.toUpperCase()}${clients.slice(1)}.`;
   return (
-    "Time-boxed cells of the small models: REST by wrk (1 thread, keep-alive, one request in flight per connection) posting the clients' " +
+    "Time-boxed cells of the small models and SqueezeNet: REST by wrk (1 thread, keep-alive, one request in flight per connection) posting the clients' " +
     `encoded request; gRPC by h2load (1 thread, up to ${h2loadConnections} HTTP/2 connections, the calls in flight split between them as streams) ` +
     `posting a prepared ModelInferRequest (5-byte gRPC frame prefix + the serialized message); every other cell: ${clients}.`
   );

@@ -76,6 +76,6 @@ export function loadGeneratorNotes(rows: readonly ComparisonRow[]): string[] {
   const cells = bound.map((row) => `${row.server} ${row.client} ${row.model} c=${row.concurrency}`).join(', ');
   return [
     `${bound.length} cell(s) reached at least 90% of their protocol ceiling under the node clients (${cells}): the clients' load loop, ` +
-      'not the server, was the limit there. `--load native` (the default) drives the small models with wrk and h2load.',
+      'not the server, was the limit there. `--load native` (the default) drives the small models and SqueezeNet with wrk and h2load.',
   ];
 }

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { batchedDestination } from './log-destination';
 
 /** Log levels as the original Proton config spells them (TRACE included). */
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -23,7 +24,7 @@ export interface LoggerOptions {
   level: LogLevel;
   /** Default: text when stdout is a terminal, JSON otherwise. */
   format?: LogFormat;
-  /** Where records go (default stdout); tests pass a stream to read them back. */
+  /** Where records go (default stdout, written once per turn of the event loop); tests pass a stream to read them back. */
   destination?: DestinationStream;
 }
 
@@ -37,7 +38,7 @@ export function createLogger(levelOrOptions: LogLevel | LoggerOptions): Logger {
   const options = typeof levelOrOptions === 'string' ? { level: levelOrOptions } : levelOrOptions;
   const format = options.format ?? defaultLogFormat();
   const base = { name: 'proton', level: PINO_LEVEL[options.level] };
-  if (format === 'json') return options.destination ? pino(base, options.destination) : pino(base);
+  if (format === 'json') return pino(base, options.destination ?? batchedDestination(1));
   // Synchronous and in-process: no worker thread, lines appear in order with the rest of stdout.
   const stream = pretty({
     sync: true,

@@ -32,17 +32,20 @@ export const ACCESS_LOG_LEVEL = 'debug';
 export class RequestObserver {
   /** True when the access log is on: only then do the transports read headers for it. */
   readonly logsAccess: boolean;
-  /** True when someone reads per-request phase timing (access log, phase histograms). */
+  /** True when someone reads per-request phase timing (the access log). */
   readonly wantsTiming: boolean;
-  /** Access loggers with protocol, route, model and version bound (pino serializes bindings once). */
-  private readonly accessLoggers = new Map<string, ObserverLogger>();
+  /** Access loggers with protocol, route, model and version bound (pino serializes bindings once), by served version and route. */
+  private readonly accessLoggers = new WeakMap<object, Map<string, ObserverLogger>>();
+  /** The same for requests that named no served model. */
+  private readonly unservedAccessLoggers = new Map<string, ObserverLogger>();
 
   constructor(
     private readonly metrics: Pick<Metrics, 'observeRequest'> | undefined,
     private readonly logger: ObserverLogger,
   ) {
     this.logsAccess = logger.debug !== undefined && logger.isLevelEnabled?.(ACCESS_LOG_LEVEL) === true;
-    this.wantsTiming = this.logsAccess || metrics !== undefined;
+    // The metrics' phase histograms are fed by the model threads: only the access log needs it per request.
+    this.wantsTiming = this.logsAccess;
   }
 
   begin(protocol: Protocol, route: string): RequestRecord {
@@ -58,14 +61,18 @@ export class RequestObserver {
 
   private accessLogger(record: RequestRecord): ObserverLogger {
     const served = record.served;
-    const key = `${record.protocol}\0${record.route}\0${served?.name ?? ''}\0${served?.version ?? ''}`;
-    let logger = this.accessLoggers.get(key);
+    let byRoute = served === undefined ? this.unservedAccessLoggers : this.accessLoggers.get(served);
+    if (byRoute === undefined) {
+      byRoute = new Map();
+      this.accessLoggers.set(served as object, byRoute);
+    }
+    // Routes are patterns and method names (each belongs to one protocol): a client's text never keys it.
+    let logger = byRoute.get(record.route);
     if (logger === undefined) {
       const bindings: Record<string, string> = { protocol: record.protocol, route: record.route };
       if (served !== undefined) Object.assign(bindings, { model: served.name, version: served.version });
       logger = this.logger.child?.(bindings) ?? this.logger;
-      // Bounded: routes are patterns and models are served versions; a client's text never keys it.
-      if (this.accessLoggers.size < 10_000) this.accessLoggers.set(key, logger);
+      byRoute.set(record.route, logger);
     }
     return logger;
   }

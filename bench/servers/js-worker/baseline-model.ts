@@ -64,6 +64,8 @@ export abstract class BaselineModel implements ServableModel {
       inferenceStats: { success: compute, fail: none, queue: { count, ns: 0 }, computeInput: { count, ns: 0 }, computeInfer: compute, computeOutput: { count, ns: 0 } },
       batchStats: count > 0 ? [{ batchSize: 1, computeInput: { count, ns: 0 }, computeInfer: compute, computeOutput: { count, ns: 0 } }] : [],
       instanceExecutions: [count],
+      // The baseline keeps no per-request durations: its histograms stay empty.
+      latencyHistograms: { queue: { counts: [], sumNs: 0 }, computeInfer: { counts: [], sumNs: 0 } },
     };
   }
 

@@ -39,7 +39,7 @@ export function serveWithBody(
   }
   const lease = context.budget.lease();
   const exchange = new Exchange(res, context.inFlight, lease);
-  if (options.inference) observeExchange(context, exchange, req, options.route ?? 'unknown', options.original === true);
+  if (options.inference) observeExchange(context, exchange, head, options.route ?? 'unknown', options.original === true);
   const alignAt = head.contentEncoding === undefined ? (head.inferenceHeaderLength ?? 0) : 0;
   const body = readBody(res, head, context.limits, lease, alignAt);
   const decoded = head.contentEncoding === undefined ? body : body.then((raw) => decodeContentEncoding(raw, head.contentEncoding, context.limits, lease));

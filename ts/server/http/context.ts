@@ -1,3 +1,4 @@
+import type { InferHeaderCache } from '../../protocol/infer-header-cache';
 import { serverReady } from '../../protocol/readiness';
 import type { ByteBudget } from '../../protocol/byte-budget';
 import type { Limits } from '../../protocol/limits';
@@ -22,6 +23,8 @@ export interface HttpContext {
   readonly limits: Limits;
   /** Server-wide bytes of requests being read or decoded (shared with gRPC). */
   readonly budget: ByteBudget;
+  /** Binary-extension headers already parsed, by text (clients repeat theirs). */
+  readonly inferHeaders: InferHeaderCache;
   /** The model repository, when the server has one (load/unload requests need it). */
   readonly repository?: ModelRepository;
 }

@@ -1,3 +1,4 @@
+import { InferHeaderCache } from '../../protocol/infer-header-cache';
 import type { DrainState } from '../drain';
 import { ByteBudget } from '../../protocol/byte-budget';
 import { DEFAULT_LIMITS, type Limits } from '../../protocol/limits';
@@ -70,6 +71,7 @@ export async function startHttpServer(registry: ModelRegistry, options: HttpServ
     drain: options.drain,
     limits,
     budget: options.budget ?? new ByteBudget(limits.maxInFlightBytes),
+    inferHeaders: new InferHeaderCache(),
   };
   registerProtonRoutes(app, context);
   registerStatsRoutes(app, context);

@@ -15,6 +15,9 @@ export interface RequestHead {
   timeoutMs: number | undefined;
   /** The request carries a body (a non-zero Content-Length or chunked). */
   hasBody: boolean;
+  /** W3C `traceparent` and `x-request-id`, for the access log (read in the same pass). */
+  traceparent: string | undefined;
+  requestId: string | undefined;
 }
 
 /** More header fields than this get 431 (uWS itself stops calling handlers somewhere above 48). */
@@ -37,6 +40,8 @@ export function readRequestHead(req: HttpRequest, maxTimeoutMs = Number.MAX_SAFE
   let inferenceHeader: string | undefined;
   let contentEncoding: string | undefined;
   let timeout: string | undefined;
+  let traceparent: string | undefined;
+  let requestId: string | undefined;
   let duplicate: string | undefined;
   let host = false;
   let fields = 0;
@@ -66,6 +71,12 @@ export function readRequestHead(req: HttpRequest, maxTimeoutMs = Number.MAX_SAFE
         break;
       case 'x-proton-timeout-ms':
         timeout = value;
+        break;
+      case 'traceparent':
+        traceparent = value;
+        break;
+      case 'x-request-id':
+        requestId = value;
         break;
     }
   });
@@ -99,6 +110,8 @@ export function readRequestHead(req: HttpRequest, maxTimeoutMs = Number.MAX_SAFE
     inferenceHeaderLength: inferenceHeader === undefined ? undefined : Number(inferenceHeader),
     contentEncoding: contentEncoding === undefined || contentEncoding === 'identity' ? undefined : contentEncoding,
     timeoutMs,
+    traceparent: traceparent || undefined,
+    requestId: requestId || undefined,
   };
 }
 

@@ -11,6 +11,7 @@ import { JSON_TYPE, type Reply } from './reply';
 import type { RequestHead } from './request-head';
 import { checkJsonSize } from './body-route';
 import type { Limits } from '../../protocol/limits';
+import type { InferHeaderCache } from '../../protocol/infer-header-cache';
 
 const OCTET_STREAM = 'application/octet-stream';
 
@@ -24,6 +25,7 @@ export async function inferV2(
   head: RequestHead,
   cancel: CancelFlag,
   limits: Limits,
+  headerCache: InferHeaderCache,
   record?: RequestRecord,
 ): Promise<Reply> {
   const metadata = served.model.metadata;
@@ -34,8 +36,7 @@ export async function inferV2(
     inputs = rawRequestInput(metadata.inputs, plainBytes(body));
   } else {
     const { header, binary } = splitBody(plainBytes(body), head.inferenceHeaderLength);
-    checkJsonSize(header, limits, 'the JSON header');
-    request = parseInferRequest(parseJsonBody(Buffer.from(header.buffer, header.byteOffset, header.byteLength).toString('utf8')));
+    request = parseHeader(header, limits, headerCache);
     inputs = decodeV2Inputs(request, binary, limits);
   }
   const plan = planOutputs(request, metadata.outputs);
@@ -52,6 +53,16 @@ export async function inferV2(
     headers: [['Inference-Header-Content-Length', String(encoded.headerLength)]],
     code: 'OK',
   };
+}
+
+/** The binary extension's JSON header, parsed and checked, or the same header's earlier parse. */
+function parseHeader(header: Uint8Array, limits: Limits, cache: InferHeaderCache): V2InferRequest {
+  if (header.byteLength > limits.maxJsonBytes) checkJsonSize(header, limits, 'the JSON header');
+  const text = Buffer.from(header.buffer, header.byteOffset, header.byteLength).toString('utf8');
+  const known = cache.get(text);
+  if (known !== undefined) return known;
+  checkJsonSize(header, limits, 'the JSON header');
+  return cache.remember(text, parseInferRequest(parseJsonBody(text)));
 }
 
 /**

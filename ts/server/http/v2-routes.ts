@@ -55,7 +55,7 @@ export function registerV2Routes(app: TemplatedApp, context: HttpContext): void 
       const { name, version } = ref(req);
       serveWithBody(context, res, req, { inference: true, route: `${prefix}/infer` }, async (body, head, exchange) => {
         const served = registry.get(name, version);
-        return inferV2(served, body, head, exchange.cancel, context.limits, exchange.record);
+        return inferV2(served, body, head, exchange.cancel, context.limits, context.inferHeaders, exchange.record);
       });
     });
     methodNotAllowed(app, `${prefix}/infer`, 'POST');

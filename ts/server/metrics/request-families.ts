@@ -1,14 +1,10 @@
 import { Counter, type Registry } from 'prom-client';
 import type { ServedModel } from '../../repository/served-model';
 import type { Protocol, RequestRecord } from '../request-record';
-import { BucketHistogram } from './bucket-histogram';
+import { BucketHistogram, LATENCY_BUCKETS } from './bucket-histogram';
 import { registerCollected, type Sample } from './collected-family';
 import { failureReason } from './failure-reason';
 
-// From 50 µs (a tiny model on loopback) to 10 s (Mask R-CNN on CPU).
-const LATENCY_BUCKETS = [
-  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-];
 
 /** Label of requests that named no served model: one bounded series, never the client's text. */
 export const UNKNOWN_MODEL = 'unknown';
@@ -27,8 +23,6 @@ interface VersionSeries {
   readonly labels: { model: string; version: string };
   readonly ok: Record<Protocol, number>;
   readonly latency: Record<Protocol, BucketHistogram>;
-  readonly queue: BucketHistogram;
-  readonly computeInfer: BucketHistogram;
 }
 
 function newSeries(served: ServedModel): VersionSeries {
@@ -36,8 +30,6 @@ function newSeries(served: ServedModel): VersionSeries {
     labels: { model: served.name, version: served.version },
     ok: { rest: 0, grpc: 0 },
     latency: { rest: new BucketHistogram(LATENCY_BUCKETS), grpc: new BucketHistogram(LATENCY_BUCKETS) },
-    queue: new BucketHistogram(LATENCY_BUCKETS),
-    computeInfer: new BucketHistogram(LATENCY_BUCKETS),
   };
 }
 
@@ -85,20 +77,6 @@ export function registerRequestFamilies(registry: Registry): RequestFamilies {
     'histogram',
     perProtocol((s, protocol) => s.latency[protocol].samples('proton_request_duration_seconds', { protocol, ...s.labels })),
   );
-  registerCollected(
-    registry,
-    'proton_queue_duration_seconds',
-    'Successful inference requests: accepted by the model until its execution started, in seconds.',
-    'histogram',
-    () => live().flatMap((s) => s.queue.samples('proton_queue_duration_seconds', s.labels)),
-  );
-  registerCollected(
-    registry,
-    'proton_compute_infer_duration_seconds',
-    "Successful inference requests: ONNX Runtime's Run of the execution that served the request, in seconds.",
-    'histogram',
-    () => live().flatMap((s) => s.computeInfer.samples('proton_compute_infer_duration_seconds', s.labels)),
-  );
   return {
     observe(record, code, seconds) {
       const served = record.served;
@@ -112,11 +90,6 @@ export function registerRequestFamilies(registry: Registry): RequestFamilies {
       const s = seriesOf(served);
       s.ok[record.protocol]++;
       s.latency[record.protocol].observe(seconds);
-      const timing = record.timing;
-      if (timing !== undefined) {
-        s.queue.observe(timing.queueNs / 1e9);
-        s.computeInfer.observe(timing.computeInferNs / 1e9);
-      }
     },
   };
 }

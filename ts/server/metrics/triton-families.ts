@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { ModelStatistics, PhaseTotal } from '../../model-types';
+import { histogramSamples, LATENCY_BUCKETS } from './bucket-histogram';
 import { registerCollected, type Sample } from './collected-family';
 import type { VersionSnapshot } from './scrape-snapshot';
 
@@ -22,13 +23,27 @@ const TRITON_FAMILIES: ReadonlyArray<readonly [string, 'counter' | 'gauge', stri
 /** Batch size buckets: powers of two up to Triton's practical maximum. */
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
+/** Proton's per-phase histograms, timed and bucketed in the model threads. */
+const PHASE_HISTOGRAMS: ReadonlyArray<readonly [string, string, keyof ModelStatistics['latencyHistograms']]> = [
+  ['proton_queue_duration_seconds', 'Successful inference requests: accepted by the model until its execution started, in seconds.', 'queue'],
+  ['proton_compute_infer_duration_seconds', "Successful inference requests: ONNX Runtime's Run of the execution that served the request, in seconds.", 'computeInfer'],
+];
+
 /**
- * Registers Triton's families and Proton's batch size histogram, all read from `model.stats()`
- * at scrape time.
+ * Registers Triton's families, Proton's phase histograms and its batch size histogram, all read
+ * from `model.stats()` at scrape time.
  */
 export function registerTritonFamilies(registry: Registry, snapshot: () => VersionSnapshot[]): void {
   for (const [name, type, help, pick] of TRITON_FAMILIES) {
     registerCollected(registry, name, help, type, () => snapshot().map(({ labels, stats }) => ({ labels, value: pick(stats) })));
+  }
+  for (const [name, help, phase] of PHASE_HISTOGRAMS) {
+    registerCollected(registry, name, help, 'histogram', () =>
+      snapshot().flatMap(({ labels, stats }) => {
+        const histogram = stats.latencyHistograms[phase];
+        return histogramSamples(name, labels, LATENCY_BUCKETS, histogram.counts, histogram.sumNs / 1e9);
+      }),
+    );
   }
   registerCollected(
     registry,
