@@ -41,6 +41,9 @@ export function registerTritonFamilies(registry: Registry, snapshot: () => Versi
     registerCollected(registry, name, help, 'histogram', () =>
       snapshot().flatMap(({ labels, stats }) => {
         const histogram = stats.latencyHistograms[phase];
+        // Like a labelled prom-client histogram, a version's series appear with its first request:
+        // a repository of idle models does not multiply the scrape.
+        if (stats.inferenceStats.success.count === 0) return [];
         return histogramSamples(name, labels, LATENCY_BUCKETS, histogram.counts, histogram.sumNs / 1e9);
       }),
     );
