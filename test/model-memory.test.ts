@@ -20,7 +20,9 @@ describe('close frees the native memory', () => {
     const { afterFirst20, afterLast, y } = JSON.parse(run.stdout) as { afterFirst20: number; afterLast: number; y: number[] };
     // Before close() freed the session, this grew by about 8 MiB a cycle (the weights and
     // their optimized copies), over 1 GB in all, until V8 happened to collect the wrappers.
-    expect(afterLast - afterFirst20, `RSS after 20 cycles ${afterFirst20} MiB, after 200 ${afterLast} MiB`).toBeLessThan(30);
+    // Without forced GC the figure moves with V8's timing: 3 to 14 MiB on a quiet machine, 44 MiB
+    // seen under a loaded parallel test run. A leak of even 1 MiB a cycle (180 MiB) still fails.
+    expect(afterLast - afterFirst20, `RSS after 20 cycles ${afterFirst20} MiB, after 200 ${afterLast} MiB`).toBeLessThan(96);
     const x = { x: { type: 'float32' as const, dims: [1, 256], data: new Float32Array(256).map((_, i) => Math.sin(i)) } };
     const expected = await referenceRun(mlp, x);
     expectTensorClose({ type: 'float32', dims: [1, 10], data: new Float32Array(y) }, expected.y, 1e-5);
