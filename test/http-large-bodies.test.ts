@@ -1,8 +1,7 @@
 import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { GraphBuilder, attr } from '../ts/onnx/model-builder';
-import { writeModel } from './helpers/models';
+import { scaleCastModel } from './helpers/models';
 import { expectTensorClose, randomData, referenceRun } from './helpers/onnx-reference';
 import { startRestServer, type RestTestServer } from './helpers/rest-server';
 import { binaryRequest, decodeInferResponse } from './helpers/v2-binary';
@@ -21,17 +20,7 @@ let server: RestTestServer;
 let modelPath: string;
 
 beforeAll(async () => {
-  const bytes = new GraphBuilder('scale_cast')
-    .addInput('x', 'float32', ['n', 'k'])
-    .addInitializer('two', { type: 'float32', dims: [], data: new Float32Array([2]) })
-    .addInitializer('one', { type: 'float32', dims: [], data: new Float32Array([1]) })
-    .addNode('Mul', ['x', 'two'], ['doubled'])
-    .addNode('Add', ['doubled', 'one'], ['y'])
-    .addNode('Cast', ['x'], ['z'], { to: attr.int(7) })
-    .addOutput('y', 'float32', ['n', 'k'])
-    .addOutput('z', 'int64', ['n', 'k'])
-    .serialize();
-  modelPath = writeModel('scale_cast_large_bodies', bytes);
+  modelPath = scaleCastModel('scale_cast_large_bodies');
   server = await startRestServer({ scale: { path: modelPath } });
 });
 afterAll(() => server?.close());

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { Model, type Tensor } from '../ts/index';
-import { GraphBuilder, attr } from '../ts/onnx/model-builder';
-import { writeModel } from './helpers/models';
+import { scaleCastModel } from './helpers/models';
 import { expectTensorClose, randomData, referenceRun } from './helpers/onnx-reference';
 
 /**
@@ -13,20 +12,7 @@ import { expectTensorClose, randomData, referenceRun } from './helpers/onnx-refe
 
 const MiB = 1024 * 1024;
 
-/** y = x * 2 + 1 and an int64 z = Cast(x) over ['n', 'k']. */
-function scaleModel(): string {
-  const bytes = new GraphBuilder('scale_cast')
-    .addInput('x', 'float32', ['n', 'k'])
-    .addInitializer('two', { type: 'float32', dims: [], data: new Float32Array([2]) })
-    .addInitializer('one', { type: 'float32', dims: [], data: new Float32Array([1]) })
-    .addNode('Mul', ['x', 'two'], ['doubled'])
-    .addNode('Add', ['doubled', 'one'], ['y'])
-    .addNode('Cast', ['x'], ['z'], { to: attr.int(7) })
-    .addOutput('y', 'float32', ['n', 'k'])
-    .addOutput('z', 'int64', ['n', 'k'])
-    .serialize();
-  return writeModel('scale_cast_large_outputs', bytes);
-}
+const scaleModel = (): string => scaleCastModel('scale_cast_large_outputs');
 
 function input(rows: number, cols: number, seed: number): Record<string, Tensor> {
   const data = (randomData('float32', rows * cols, seed) as Float32Array).map((v) => Math.round(v * 1000));

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { DEMO_MODELS_DIR, ensureDemoModels, type DemoModelName } from '../../ts/onnx/demo-models';
-import { GraphBuilder } from '../../ts/onnx/model-builder';
+import { GraphBuilder, attr } from '../../ts/onnx/model-builder';
 import type { TensorType } from '../../ts/protocol/datatypes';
 
 /** Paths of the demo models (built by the global setup; this only looks them up). */
@@ -28,4 +28,19 @@ export function identityModel(type: TensorType): string {
     .addOutput('y', type, ['n', 3])
     .serialize();
   return writeModel(`identity_${type}`, bytes);
+}
+
+/** y = x * 2 + 1 (float32) and z = Cast(x) to int64, both over ['n', 'k']: large outputs of two element sizes. */
+export function scaleCastModel(name: string): string {
+  const bytes = new GraphBuilder('scale_cast')
+    .addInput('x', 'float32', ['n', 'k'])
+    .addInitializer('two', { type: 'float32', dims: [], data: new Float32Array([2]) })
+    .addInitializer('one', { type: 'float32', dims: [], data: new Float32Array([1]) })
+    .addNode('Mul', ['x', 'two'], ['doubled'])
+    .addNode('Add', ['doubled', 'one'], ['y'])
+    .addNode('Cast', ['x'], ['z'], { to: attr.int(7) })
+    .addOutput('y', 'float32', ['n', 'k'])
+    .addOutput('z', 'int64', ['n', 'k'])
+    .serialize();
+  return writeModel(name, bytes);
 }
