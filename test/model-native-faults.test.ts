@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Model, ProtonError, type Tensor } from '../ts/index';
-import { demoModels } from './helpers/models';
+import { addRequest, demoModels } from './helpers/models';
 import { expectTensorClose, randomData, referenceRun } from './helpers/onnx-reference';
 
 let paths: Awaited<ReturnType<typeof demoModels>>;
@@ -13,11 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(opened.map((m) => m.close()));
 });
-
-function addRequest(i: number): Record<string, Tensor> {
-  const a = Float32Array.from({ length: 16 }, (_, k) => i + k);
-  return { a: { type: 'float32', dims: [1, 16], data: a }, b: { type: 'float32', dims: [1, 16], data: a } };
-}
 
 async function expectServes(path: string): Promise<void> {
   const model = await Model.load(path);

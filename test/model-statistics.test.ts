@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Model, type InferTiming, type Tensor } from '../ts/index';
-import { demoModels } from './helpers/models';
+import { addRequest, demoModels } from './helpers/models';
 import { randomData } from './helpers/onnx-reference';
 import { native } from '../ts/native';
 
@@ -19,11 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(opened.map((m) => m.close()));
 });
-
-function addRequest(i: number): Record<string, Tensor> {
-  const a = Float32Array.from({ length: 16 }, (_, k) => i + k);
-  return { a: { type: 'float32', dims: [1, 16], data: a }, b: { type: 'float32', dims: [1, 16], data: a } };
-}
 
 const nowNs = (): bigint => process.hrtime.bigint();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

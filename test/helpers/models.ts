@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { DEMO_MODELS_DIR, ensureDemoModels, type DemoModelName } from '../../ts/onnx/demo-models';
 import { GraphBuilder, attr } from '../../ts/onnx/model-builder';
 import type { TensorType } from '../../ts/protocol/datatypes';
+import type { Tensor } from '../../ts/protocol/tensor';
 
 /** Paths of the demo models (built by the global setup; this only looks them up). */
 export function demoModels(): Promise<Record<DemoModelName, string>> {
@@ -43,4 +44,10 @@ export function scaleCastModel(name: string): string {
     .addOutput('z', 'int64', ['n', 'k'])
     .serialize();
   return writeModel(name, bytes);
+}
+
+/** Inputs of the demo Add model: a = b = [i, i+1, ..., i+15], so sum = 2a. */
+export function addRequest(i: number): Record<string, Tensor> {
+  const a = Float32Array.from({ length: 16 }, (_, k) => i + k);
+  return { a: { type: 'float32', dims: [1, 16], data: a }, b: { type: 'float32', dims: [1, 16], data: a } };
 }
