@@ -15,12 +15,6 @@
 namespace proton {
 
 namespace {
-// Polls briefly before sleeping, so a request arriving within a microsecond or two of the last one
-// costs no futex call. Measured on 2 shared cores (tiny model, µs per call, medians): 0 pauses
-// 19 sequential / 10.4 at 16 in flight, 50 pauses 18 / 10.2, 200 pauses 32 / 8.8, 2000 pauses
-// 37 / 15.4: a longer spin takes the core the JS thread needs. 50 matches no spin with less
-// spread.
-constexpr int kSpinIterations = 50;
 constexpr size_t kMaxHistogram = 4096;
 }  // namespace
 
@@ -134,8 +128,9 @@ void ModelWorker::InstanceMain(int instance, std::shared_ptr<const ModelSession>
 void ModelWorker::Serve(int instance, const ModelSession& session) {
   JobPtr carried;  // a job taken while filling a batch that did not fit it
   std::vector<JobPtr> batch;
+  PollWindow pollWindow;
   for (;;) {
-    JobPtr first = carried ? std::move(carried) : WaitForJob();
+    JobPtr first = carried ? std::move(carried) : WaitForJob(pollWindow);
     if (!first) return;
     if (DropIfExpired(first)) continue;
     batch.clear();
@@ -186,16 +181,29 @@ JobPtr ModelWorker::TryTake() {
   return JobPtr(job);
 }
 
-JobPtr ModelWorker::WaitForJob() {
+JobPtr ModelWorker::WaitForJob(PollWindow& window) {
+  if (JobPtr job = TryTake()) return job;
+  // A zero window still polls a few times (under a microsecond): a job pushed while this thread
+  // was finishing the last one costs no futex call.
+  const Clock::time_point emptySince = Clock::now();
+  JobPtr job = PollForJob(emptySince + window.Current());
+  if (!job) job = SleepForJob();
+  if (job) window.Observe(Clock::now() - emptySince);
+  return job;
+}
+
+JobPtr ModelWorker::PollForJob(Clock::time_point until) {
+  for (unsigned polls = 1;; ++polls) {
+    if (JobPtr job = TryTake()) return job;
+    if (stopping_.load(std::memory_order_acquire)) return nullptr;
+    // The clock is read every few polls: a read costs about as much as a poll.
+    if ((polls & 15) == 0 && Clock::now() >= until) return nullptr;
+    PROTON_CPU_RELAX();
+  }
+}
+
+JobPtr ModelWorker::SleepForJob() {
   for (;;) {
-    for (int i = 0; i < kSpinIterations; ++i) {
-      if (JobPtr job = TryTake()) return job;
-      if (stopping_.load(std::memory_order_acquire) &&
-          queued_.load(std::memory_order_acquire) == 0) {
-        return nullptr;
-      }
-      PROTON_CPU_RELAX();
-    }
     FreeDisposed();
     const uint32_t epoch = wake_.PrepareWait();
     if (JobPtr job = TryTake()) {
@@ -208,6 +216,7 @@ JobPtr ModelWorker::WaitForJob() {
       continue;  // drain what is queued
     }
     wake_.Wait(epoch);
+    if (JobPtr job = TryTake()) return job;
   }
 }
 

@@ -14,6 +14,7 @@
 #include "job.h"
 #include "job_queue.h"
 #include "model_session.h"
+#include "poll_window.h"
 #include "wake_signal.h"
 
 namespace proton {
@@ -94,7 +95,13 @@ class ModelWorker {
   std::shared_ptr<const ModelSession> LoadSession();
   void Serve(int instance, const ModelSession& session);
   void Execute(int instance, const ModelSession& session, std::vector<JobPtr>& batch);
-  JobPtr WaitForJob();
+  // The next job: polls the empty queue for the thread's current window (each instance adapts its
+  // own), then sleeps. Null once stopping with nothing queued.
+  JobPtr WaitForJob(PollWindow& window);
+  // A job taken before `until`, or null (the window passed, or stopping began).
+  JobPtr PollForJob(Clock::time_point until);
+  // Sleeps until a job can be taken; null once stopping with nothing queued.
+  JobPtr SleepForJob();
   JobPtr TryTake();
   JobPtr FillBatch(std::vector<JobPtr>& batch);
   bool DropIfExpired(JobPtr& job);

@@ -100,3 +100,22 @@ it('a burst queued with a deferred wake-up still runs when close() follows in th
   await closed;
   expect(model.stats().inferences).toBe(6);
 });
+
+it('a model thread that polled for a sequential caller sleeps once the calls stop (no CPU while idle)', async () => {
+  const model = await Model.load(paths.add);
+  try {
+    // Back-to-back calls: the gaps are short, so the thread's poll window grows.
+    for (let i = 0; i < 3000; i++) {
+      const outputs = await model.infer(requestFor('add', i));
+      if ((outputs.sum!.data as Float32Array)[0] !== 2 * i) expect.fail(`call ${i} got ${(outputs.sum!.data as Float32Array)[0]}`);
+    }
+    const idleMs = 500;
+    const before = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
+    const used = process.cpuUsage(before);
+    // A thread polling through the idle time would use all of it; a sleeping one next to nothing.
+    expect((used.user + used.system) / 1000).toBeLessThan(idleMs / 4);
+  } finally {
+    await model.close();
+  }
+});

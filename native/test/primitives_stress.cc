@@ -1,7 +1,8 @@
 // Stress test of the worker's concurrency primitives on their own (no ONNX Runtime, no Node):
-// JobQueue hammered by several producers and consumers with a checked sum, and WakeSignal driving
-// sleeping consumers the way ModelWorker does. Prints one JSON line per scenario; exits non-zero
-// on the first broken check. Run by test/native-primitives.test.ts.
+// JobQueue hammered by several producers and consumers with a checked sum, WakeSignal driving
+// sleeping consumers the way ModelWorker does, and PollWindow's adaptation rule. Prints one JSON
+// line per scenario; exits non-zero on the first broken check. Run by
+// test/native-primitives.test.ts.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -12,11 +13,13 @@
 #include <vector>
 
 #include "../job_queue.h"
+#include "../poll_window.h"
 #include "../wake_signal.h"
 
 namespace {
 
 using proton::JobQueue;
+using proton::PollWindow;
 using proton::WakeSignal;
 
 [[noreturn]] void Fail(const std::string& what) {
@@ -81,7 +84,7 @@ void Work() {
 }
 
 // One producer bursts items at sleeping consumers, which wait and hand on wake-ups exactly like
-// ModelWorker::WaitForJob / Serve (without the spin). A woken consumer that keeps draining must
+// ModelWorker::SleepForJob / Serve (without the poll). A woken consumer that keeps draining must
 // not leave the others asleep: each round at least two consumers work (the burst outlasts a
 // wake-up by far; with the bug exactly one does), and over all rounds every consumer works.
 void WakeRounds(int consumers, int rounds, uint64_t perRound) {
@@ -161,9 +164,44 @@ void WakeRounds(int consumers, int rounds, uint64_t perRound) {
   if (sum.load() != total * (total - 1) / 2) Fail("wake: checked sum differs");
 }
 
+// PollWindow against the haltpoll rule it follows: gaps the window misses but kMax covers double it
+// (from kGrowStart, capped at kMax), covered gaps keep it, longer gaps halve it down to zero.
+void PollWindowRule() {
+  using std::chrono::microseconds;
+  PollWindow window;
+  auto expect = [&](PollWindow::Duration want, const char* step) {
+    if (window.Current() != want) {
+      Fail(std::string("poll window after ") + step + ": " +
+           std::to_string(window.Current().count()) + " ns, expected " +
+           std::to_string(want.count()));
+    }
+  };
+  expect(microseconds(0), "start");
+  window.Observe(microseconds(1000));
+  expect(microseconds(0), "a long gap at zero");
+  window.Observe(microseconds(30));
+  expect(PollWindow::kGrowStart, "a short gap at zero");
+  window.Observe(microseconds(30));
+  expect(PollWindow::kGrowStart * 2, "a second short gap");
+  window.Observe(microseconds(30));
+  expect(PollWindow::kGrowStart * 4, "a third short gap");
+  window.Observe(microseconds(10));
+  expect(PollWindow::kGrowStart * 4, "a covered gap");
+  window.Observe(microseconds(30));
+  expect(PollWindow::kGrowStart * 8, "a fourth short gap");
+  for (int i = 0; i < 10; ++i) window.Observe(PollWindow::kMax);
+  expect(PollWindow::kMax, "gaps of kMax");
+  window.Observe(PollWindow::kMax * 2);
+  expect(PollWindow::kMax / 2, "a gap past kMax");
+  for (int i = 0; i < 8; ++i) window.Observe(std::chrono::seconds(1));
+  expect(microseconds(0), "an idle model");
+  std::printf("{\"scenario\":\"poll-window\"}\n");
+}
+
 }  // namespace
 
 int main() {
+  PollWindowRule();
   HammerQueue(3, 3, 200000);
   WakeRounds(3, 5, 4000);
   std::printf("{\"scenario\":\"done\"}\n");
