@@ -1,11 +1,17 @@
 import {
-  ServerInterceptingCall,
   status as GrpcStatus,
+  type Deadline,
+  type Metadata,
   type ServerInterceptingCallInterface,
+  type ServerInterceptingCall,
   type ServerInterceptor,
 } from '@grpc/grpc-js';
 import { budgetExhausted, type Limits } from '../../protocol/limits';
 import type { ByteBudget } from '../../protocol/byte-budget';
+
+type PartialStatusObject = Parameters<ServerInterceptingCallInterface['sendStatus']>[0];
+type ConnectionInfo = ReturnType<ServerInterceptingCallInterface['getConnectionInfo']>;
+type AuthContext = ReturnType<ServerInterceptingCallInterface['getAuthContext']>;
 
 /** A decoded request that reports its size, for the in-flight budget. */
 interface SizedMessage {
@@ -31,6 +37,9 @@ function isCompressed(call: ServerInterceptingCallInterface): boolean {
   return typeof encoding === 'string' && encoding !== 'identity';
 }
 
+/** What grpc-js hands a call's events to: the next listener inward, towards the handler. */
+type CallListener = Parameters<ServerInterceptingCallInterface['start']>[0];
+
 /**
  * A server interceptor for every call: a call whose request message has not fully arrived within
  * `receiveTimeoutMs` of its headers is failed with DEADLINE_EXCEEDED (grpc-js would keep it open
@@ -41,67 +50,142 @@ function isCompressed(call: ServerInterceptingCallInterface): boolean {
  * budget cannot hold it: concurrent gzip bombs cannot add up past the budget.
  */
 export function requestGuard(limits: Limits, budget: ByteBudget): ServerInterceptor {
-  return (_method, call: ServerInterceptingCallInterface) => {
-    let held = 0;
-    let ended = false;
-    let received = false;
-    let worstCase = 0;
-    let timer: NodeJS.Timeout | undefined;
-    const end = (): void => {
-      if (ended) return;
-      ended = true;
-      clearTimeout(timer);
-      // A compressed message that never reached us (grpc-js refused its inflated size, or the call
-      // ended first) may have inflated up to the worst case it holds: count that as used.
-      if (!received && worstCase > 0 && held > 0) budget.noteRequest(held);
-      budget.release(held);
-      held = 0;
-    };
-    const refuse = (): void => {
-      call.sendStatus({ code: GrpcStatus.RESOURCE_EXHAUSTED, details: budgetExhausted(limits).message });
-      end();
-    };
-    return new ServerInterceptingCall(call, {
-      start: (next) => {
-        worstCase = isCompressed(call) ? grpcReceiveLimit(limits) : 0;
-        const admitted = budget.tryReserve(worstCase, true);
-        if (admitted) held = worstCase;
-        timer = setTimeout(() => {
-          timer = undefined;
-          call.sendStatus({
-            code: GrpcStatus.DEADLINE_EXCEEDED,
-            details: `the request message did not arrive within ${limits.receiveTimeoutMs} ms`,
-          });
-          end();
-        }, limits.receiveTimeoutMs);
-        timer.unref();
-        next({
-          onReceiveMetadata: (metadata, nextMetadata) => nextMetadata(metadata),
-          onReceiveMessage: (message: SizedMessage, nextMessage) => {
-            clearTimeout(timer);
-            received = true;
-            const bytes = typeof message?.wireBytes === 'number' ? message.wireBytes : 0;
-            if (ended) return;
-            // The decoded size replaces the worst case held while the message was received.
-            budget.release(held);
-            held = 0;
-            if (!budget.tryReserve(bytes)) {
-              refuse();
-              return;
-            }
-            held = bytes;
-            nextMessage(message);
-          },
-          onReceiveHalfClose: (nextHalfClose) => nextHalfClose(),
-          onCancel: () => end(),
-        });
-        // Refused after starting, so that grpc-js sees an ordinary call end (it then reads nothing).
-        if (!admitted) refuse();
-      },
-      sendStatus: (status, nextStatus) => {
-        end();
-        nextStatus(status);
-      },
+  // grpc-js types an interceptor's result as its ServerInterceptingCall class, but only calls the
+  // interface on it (the next interceptor and the handler receive it as the interface).
+  return (_method, call) => new GuardedCall(call, limits, budget) as unknown as ServerInterceptingCall;
+}
+
+/**
+ * One call under the guard. It is both the call the handler side talks to and the listener grpc-js
+ * reports the call's events to, with methods on the prototype: grpc-js's ServerInterceptingCall
+ * builds a responder, a listener and a closure per event for every call, which measured about
+ * 4 µs of CPU a call on the tiny model.
+ */
+class GuardedCall implements ServerInterceptingCallInterface, CallListener {
+  private listener: CallListener | undefined;
+  /** Budget bytes this call holds: the worst case while a compressed message arrives, then its decoded size. */
+  private held = 0;
+  /** The worst case a compressed call held from its headers on (0 for an uncompressed one). */
+  private worstCase = 0;
+  private received = false;
+  private ended = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly next: ServerInterceptingCallInterface,
+    private readonly limits: Limits,
+    private readonly budget: ByteBudget,
+  ) {}
+
+  start(listener: CallListener): void {
+    this.listener = listener;
+    this.worstCase = isCompressed(this.next) ? grpcReceiveLimit(this.limits) : 0;
+    const admitted = this.budget.tryReserve(this.worstCase, true);
+    if (admitted) this.held = this.worstCase;
+    this.timer = setTimeout(receiveTimedOut, this.limits.receiveTimeoutMs, this);
+    this.timer.unref();
+    this.next.start(this);
+    // Refused after starting, so that grpc-js sees an ordinary call end (it then reads nothing).
+    if (!admitted) this.refuse();
+  }
+
+  onReceiveMetadata(metadata: Metadata): void {
+    this.listener?.onReceiveMetadata(metadata);
+  }
+
+  onReceiveMessage(message: SizedMessage): void {
+    clearTimeout(this.timer);
+    this.received = true;
+    if (this.ended) return;
+    const bytes = typeof message?.wireBytes === 'number' ? message.wireBytes : 0;
+    // The decoded size replaces the worst case held while the message was received.
+    this.budget.release(this.held);
+    this.held = 0;
+    if (!this.budget.tryReserve(bytes)) {
+      this.refuse();
+      return;
+    }
+    this.held = bytes;
+    this.listener?.onReceiveMessage(message);
+  }
+
+  onReceiveHalfClose(): void {
+    this.listener?.onReceiveHalfClose();
+  }
+
+  onCancel(): void {
+    this.end();
+    this.listener?.onCancel();
+  }
+
+  sendMetadata(metadata: Metadata): void {
+    this.next.sendMetadata(metadata);
+  }
+
+  sendMessage(message: unknown, callback: () => void): void {
+    this.next.sendMessage(message, callback);
+  }
+
+  sendStatus(status: PartialStatusObject): void {
+    this.end();
+    this.next.sendStatus(status);
+  }
+
+  startRead(): void {
+    this.next.startRead();
+  }
+
+  getPeer(): string {
+    return this.next.getPeer();
+  }
+
+  getDeadline(): Deadline {
+    return this.next.getDeadline();
+  }
+
+  getHost(): string {
+    return this.next.getHost();
+  }
+
+  getAuthContext(): AuthContext {
+    return this.next.getAuthContext();
+  }
+
+  getConnectionInfo(): ConnectionInfo {
+    return this.next.getConnectionInfo();
+  }
+
+  getMetricsRecorder(): ReturnType<ServerInterceptingCallInterface['getMetricsRecorder']> {
+    return this.next.getMetricsRecorder();
+  }
+
+  timeOutReceive(): void {
+    this.timer = undefined;
+    this.next.sendStatus({
+      code: GrpcStatus.DEADLINE_EXCEEDED,
+      details: `the request message did not arrive within ${this.limits.receiveTimeoutMs} ms`,
     });
-  };
+    this.end();
+  }
+
+  private refuse(): void {
+    this.next.sendStatus({ code: GrpcStatus.RESOURCE_EXHAUSTED, details: budgetExhausted(this.limits).message });
+    this.end();
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.timer);
+    // A compressed message that never reached us (grpc-js refused its inflated size, or the call
+    // ended first) may have inflated up to the worst case it holds: count that as used.
+    if (!this.received && this.worstCase > 0 && this.held > 0) this.budget.noteRequest(this.held);
+    this.budget.release(this.held);
+    this.held = 0;
+  }
+}
+
+/** The receive timer's callback, with the call as its argument (no closure per call). */
+function receiveTimedOut(call: GuardedCall): void {
+  call.timeOutReceive();
 }
