@@ -138,7 +138,7 @@ void ModelWorker::Serve(int instance, const ModelSession& session) {
     if (batching_) carried = FillBatch(batch);
     // Work is left behind: wake a sleeping instance now rather than after this execution, or
     // the others would sleep until this one drained the queue.
-    if (carried || queued_.load(std::memory_order_acquire) > 0) wake_.NotifyOne();
+    if (carried || queued_.load(std::memory_order_acquire) > 0) WakeForQueuedJob();
     Execute(instance, session, batch);
     FreeDisposed();
   }
@@ -186,7 +186,13 @@ JobPtr ModelWorker::WaitForJob(PollWindow& window) {
   // A zero window still polls a few times (under a microsecond): a job pushed while this thread
   // was finishing the last one costs no futex call.
   const Clock::time_point emptySince = Clock::now();
-  JobPtr job = PollForJob(emptySince + window.Current());
+  JobPtr job;
+  // One instance polls at a time and the others sleep, so a model never holds more than one core
+  // polling.
+  if (!polling_.exchange(true, std::memory_order_seq_cst)) {
+    job = PollForJob(emptySince + window.Current());
+    polling_.store(false, std::memory_order_seq_cst);
+  }
   if (!job) job = SleepForJob();
   if (job) window.Observe(Clock::now() - emptySince);
   return job;
@@ -294,8 +300,19 @@ bool ModelWorker::TryEnqueue(JobPtr& job, bool wake) {
     return false;
   }
   (void)job.release();  // the queue owns it now
-  if (wake) wake_.NotifyOne();
+  if (wake) WakeForQueuedJob();
   return true;
+}
+
+void ModelWorker::WakeForQueuedJob() {
+  // Orders the caller's push before reading polling_; a poller clears polling_ before its last
+  // check of the queue (SleepForJob's PrepareWait and TryTake), so it either sees the push or this
+  // reads false and wakes a sleeper.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  // A polling instance takes the job without a futex call; with batching a sleeping instance may
+  // be filling a batch the job belongs to, so it is woken regardless.
+  if (!batching_ && polling_.load(std::memory_order_seq_cst)) return;
+  wake_.NotifyOne();
 }
 
 void ModelWorker::RequestStop(bool abandon) {

@@ -67,7 +67,7 @@ class ModelWorker {
   [[nodiscard]] bool TryEnqueue(JobPtr& job, bool wake = true);
 
   // Wakes a sleeping instance for jobs enqueued without a wake. Any thread.
-  void Wake() { wake_.NotifyOne(); }
+  void Wake() { WakeForQueuedJob(); }
 
   // Stops taking new work; workers finish what is queued (or, with `abandon`, fail it unrun as
   // UNAVAILABLE) and then exit. Any thread; idempotent.
@@ -103,6 +103,8 @@ class ModelWorker {
   // Sleeps until a job can be taken; null once stopping with nothing queued.
   JobPtr SleepForJob();
   JobPtr TryTake();
+  // Wakes a sleeping instance for a job just queued, unless a polling instance will take it.
+  void WakeForQueuedJob();
   JobPtr FillBatch(std::vector<JobPtr>& batch);
   bool DropIfExpired(JobPtr& job);
   bool Compatible(const Job& first, const Job& candidate) const;
@@ -129,6 +131,8 @@ class ModelWorker {
   std::atomic<bool> holding_{false};
   WakeSignal wake_;
   std::atomic<bool> stopping_{false};
+  // True while an instance polls the empty queue (WaitForJob): at most one does.
+  std::atomic<bool> polling_{false};
   std::atomic<bool> abandon_{false};
 
   CompletionList completed_;
