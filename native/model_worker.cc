@@ -183,12 +183,11 @@ JobPtr ModelWorker::TryTake() {
 
 JobPtr ModelWorker::WaitForJob(PollWindow& window) {
   if (JobPtr job = TryTake()) return job;
-  // A zero window still polls a few times (under a microsecond): a job pushed while this thread
-  // was finishing the last one costs no futex call.
   const Clock::time_point emptySince = Clock::now();
   JobPtr job;
   // One instance polls at a time and the others sleep, so a model never holds more than one core
-  // polling.
+  // polling. A zero window still polls a few times (under a microsecond): a job pushed while this
+  // thread was finishing the last one costs no futex call.
   if (!polling_.exchange(true, std::memory_order_seq_cst)) {
     job = PollForJob(emptySince + window.Current());
     polling_.store(false, std::memory_order_seq_cst);
