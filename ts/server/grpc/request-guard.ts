@@ -9,6 +9,9 @@ import {
 import { budgetExhausted, type Limits } from '../../protocol/limits';
 import type { ByteBudget } from '../../protocol/byte-budget';
 
+// The parts of grpc-js's call interface that its package index does not export by name.
+/** What grpc-js hands a call's events to: the next listener inward, towards the handler. */
+type CallListener = Parameters<ServerInterceptingCallInterface['start']>[0];
 type PartialStatusObject = Parameters<ServerInterceptingCallInterface['sendStatus']>[0];
 type ConnectionInfo = ReturnType<ServerInterceptingCallInterface['getConnectionInfo']>;
 type AuthContext = ReturnType<ServerInterceptingCallInterface['getAuthContext']>;
@@ -36,9 +39,6 @@ function isCompressed(call: ServerInterceptingCallInterface): boolean {
   const encoding = (call as { incomingEncoding?: unknown }).incomingEncoding;
   return typeof encoding === 'string' && encoding !== 'identity';
 }
-
-/** What grpc-js hands a call's events to: the next listener inward, towards the handler. */
-type CallListener = Parameters<ServerInterceptingCallInterface['start']>[0];
 
 /**
  * A server interceptor for every call: a call whose request message has not fully arrived within
