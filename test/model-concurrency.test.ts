@@ -119,3 +119,26 @@ it('a model thread that polled for a sequential caller sleeps once the calls sto
     await model.close();
   }
 });
+
+it('calls spaced around the poll window never wait on a lost wake-up (one or two instances)', async () => {
+  for (const instances of [1, 2]) {
+    const model = await Model.load(paths.add, { instances });
+    try {
+      // Gaps from 0 to 119 µs cross the 50 µs window both ways, so the threads keep switching
+      // between polling and sleeping while jobs arrive; a lost wake-up leaves a call unsettled
+      // (the test then times out).
+      for (let i = 0; i < 3000; i++) {
+        const gapMs = ((i * 7) % 120) / 1000;
+        for (const start = performance.now(); performance.now() - start < gapMs; );
+        const pair = [model.infer(requestFor('add', i)), ...(i % 5 === 0 ? [model.infer(requestFor('add', i + 1))] : [])];
+        const answers = await Promise.all(pair);
+        answers.forEach((outputs, j) => {
+          if ((outputs.sum!.data as Float32Array)[0] !== 2 * (i + j)) expect.fail(`call ${i + j} got ${(outputs.sum!.data as Float32Array)[0]}`);
+        });
+      }
+      expect(model.stats().inferences).toBe(3000 + 600);
+    } finally {
+      await model.close();
+    }
+  }
+});
