@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <system_error>
 
+#include "usable_cpus.h"
+
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 #define PROTON_CPU_RELAX() _mm_pause()
@@ -103,6 +105,8 @@ std::shared_ptr<const ModelSession> ModelWorker::LoadSession() {
     session.reset();
     loadError_ = error.what();
   }
+  // Read here, off the JS thread; the other instances start after the load.
+  pollCeiling_ = UsableCpus() >= 2 ? PollWindow::kMax : PollWindow::Duration::zero();
   // release: publishes session_, batching_ and loadError_ to the JS thread.
   loadFinished_.store(true, std::memory_order_release);
   return session;
@@ -128,7 +132,7 @@ void ModelWorker::InstanceMain(int instance, std::shared_ptr<const ModelSession>
 void ModelWorker::Serve(int instance, const ModelSession& session) {
   JobPtr carried;  // a job taken while filling a batch that did not fit it
   std::vector<JobPtr> batch;
-  PollWindow pollWindow;
+  PollWindow pollWindow(pollCeiling_);
   for (;;) {
     JobPtr first = carried ? std::move(carried) : WaitForJob(pollWindow);
     if (!first) return;

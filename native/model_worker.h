@@ -131,6 +131,8 @@ class ModelWorker {
   std::atomic<bool> holding_{false};
   WakeSignal wake_;
   std::atomic<bool> stopping_{false};
+  // How long an instance may poll its empty queue: zero with fewer than two usable CPUs.
+  PollWindow::Duration pollCeiling_{PollWindow::kMax};
   // True while an instance polls the empty queue (WaitForJob): at most one does.
   std::atomic<bool> polling_{false};
   std::atomic<bool> abandon_{false};

@@ -8,19 +8,20 @@ import { expect, it } from 'vitest';
 const binary = path.join(__dirname, '..', 'build', 'Release', 'proton_primitives_stress');
 
 interface Line {
-  scenario: 'poll-window' | 'queue' | 'wake' | 'done';
+  scenario: 'poll-window' | 'usable-cpus' | 'queue' | 'wake' | 'done';
   total?: number;
   round?: number;
   perConsumer?: number[];
 }
 
-it('JobQueue and WakeSignal hold up under several threads: checked sum, every sleeper woken; PollWindow adapts by its rule', () => {
+it('JobQueue and WakeSignal hold up under several threads: checked sum, every sleeper woken; PollWindow and UsableCpusFrom follow their rules', () => {
   expect(fs.existsSync(binary), `${binary} is missing: run npm run build`).toBe(true);
   const result = spawnSync(binary, { encoding: 'utf8', timeout: 120_000 });
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Line);
   expect(lines[0]?.scenario).toBe('poll-window');
+  expect(lines[1]?.scenario).toBe('usable-cpus');
   const queue = lines.find((l) => l.scenario === 'queue');
   expect(queue?.total).toBe(600_000);
   expect(queue?.perConsumer?.reduce((a, b) => a + b, 0)).toBe(600_000);

@@ -1,7 +1,7 @@
 // Stress test of the worker's concurrency primitives on their own (no ONNX Runtime, no Node):
 // JobQueue hammered by several producers and consumers with a checked sum, WakeSignal driving
-// sleeping consumers the way ModelWorker does, and PollWindow's adaptation rule. Prints one JSON
-// line per scenario; exits non-zero on the first broken check. Run by
+// sleeping consumers the way ModelWorker does, PollWindow's adaptation rule, and UsableCpusFrom.
+// Prints one JSON line per scenario; exits non-zero on the first broken check. Run by
 // test/native-primitives.test.ts.
 #include <atomic>
 #include <chrono>
@@ -14,6 +14,7 @@
 
 #include "../job_queue.h"
 #include "../poll_window.h"
+#include "../usable_cpus.h"
 #include "../wake_signal.h"
 
 namespace {
@@ -195,13 +196,46 @@ void PollWindowRule() {
   expect(PollWindow::kMax / 2, "a gap past kMax");
   for (int i = 0; i < 8; ++i) window.Observe(std::chrono::seconds(1));
   expect(microseconds(0), "an idle model");
+  PollWindow off(PollWindow::Duration::zero());
+  for (int i = 0; i < 4; ++i) off.Observe(microseconds(20));
+  if (off.Current() != PollWindow::Duration::zero()) Fail("a zero-ceiling window grew");
   std::printf("{\"scenario\":\"poll-window\"}\n");
+}
+
+// UsableCpusFrom against the kernel's cgroup file formats (cgroup v2 cpu.max, v1 cfs quota/period).
+void UsableCpusRule() {
+  struct Case {
+    int affinity;
+    const char* cpuMax;
+    const char* v1Quota;
+    const char* v1Period;
+    double expected;
+  };
+  const Case cases[] = {
+      {8, "", "", "", 8},                 // no cgroup files
+      {8, "max 100000", "", "", 8},       // v2, no limit
+      {8, "150000 100000", "", "", 1.5},  // v2, a 1.5 CPU limit
+      {2, "400000 100000", "", "", 2},    // a limit above the affinity
+      {8, "", "-1", "100000", 8},         // v1, no limit
+      {8, "", "50000", "100000", 0.5},    // v1, half a CPU
+      {1, "max 100000", "", "", 1},       // taskset -c 0
+      {0, "garbage", "", "", 1},          // unreadable: at least one CPU
+  };
+  for (const Case& c : cases) {
+    const double got = proton::UsableCpusFrom(c.affinity, c.cpuMax, c.v1Quota, c.v1Period);
+    if (got != c.expected) {
+      Fail(std::string("UsableCpusFrom(") + std::to_string(c.affinity) + ", '" + c.cpuMax + "', '" +
+           c.v1Quota + "') = " + std::to_string(got) + ", expected " + std::to_string(c.expected));
+    }
+  }
+  std::printf("{\"scenario\":\"usable-cpus\"}\n");
 }
 
 }  // namespace
 
 int main() {
   PollWindowRule();
+  UsableCpusRule();
   HammerQueue(3, 3, 200000);
   WakeRounds(3, 5, 4000);
   std::printf("{\"scenario\":\"done\"}\n");
