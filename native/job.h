@@ -86,6 +86,31 @@ struct Job {
     results.clear();
   }
 
+  // Frees, on the worker thread that calls it, what a worker allocated for the job: its outputs
+  // (ORT's memory) and error texts. The job then goes back to the JS thread for reuse.
+  void ReleaseWorkerMemory() noexcept {
+    std::vector<OutputTensor>().swap(results);
+    std::string().swap(errorMessage);
+    std::string().swap(errorDetail);
+  }
+
+  // A fresh job's state for the JS thread's next request, keeping the capacity of the vectors the
+  // JS thread allocated. Called after ReleaseWorkerMemory; every field is reset here.
+  void ResetForReuse() noexcept {
+    inputs.clear();
+    outputs.clear();
+    batchSize = 1;
+    deadline = Clock::time_point::max();
+    cancelFlag = nullptr;
+    wantTiming = false;
+    times = JobTimes{};
+    failed = false;
+    errorCode = ErrorCode::kInternal;
+    js.deferred = nullptr;
+    js.references.clear();
+    next = nullptr;
+  }
+
   bool Cancelled() const {
     return cancelFlag != nullptr &&
            std::atomic_ref<int32_t>(*cancelFlag).load(std::memory_order_relaxed) != 0;

@@ -64,6 +64,9 @@ int64_t ModelBytes(const std::string& path) {
   return error ? 0 : static_cast<int64_t>(bytes);
 }
 
+// Recycled jobs kept for reuse at most: a burst of many thousand requests leaves no more behind.
+constexpr size_t kMaxSpareJobs = 1024;
+
 void ReleaseReferences(napi_env env, JsHandles& js) {
   for (void* reference : js.references)
     napi_delete_reference(env, static_cast<napi_ref>(reference));
@@ -280,6 +283,7 @@ void ModelHost::ReleaseWorker(Napi::Env env) {
   if (!worker_) return;
   finalStats_ = worker_->Stats();
   worker_.reset();
+  std::vector<JobPtr>().swap(spareJobs_);
   inputs_ = {};
   outputs_ = {};
   outputNames_ = JsStringList();
@@ -323,7 +327,7 @@ Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
                        "the model's queue is full (" + std::to_string(options.queueCapacity) +
                            " requests); retry later"));
   }
-  auto job = std::make_unique<Job>();
+  JobPtr job = NewJob();
   // Release borrowed references if anything below throws before the job is queued.
   struct ReferenceGuard {
     napi_env env;
@@ -385,6 +389,21 @@ Napi::Value ModelHost::Infer(const Napi::CallbackInfo& info) {
   ++pending_;
   UpdateRef(env);
   return Napi::Value(env, promise);
+}
+
+JobPtr ModelHost::NewJob() {
+  if (spareJobs_.empty()) {
+    JobChain recycled = worker_->TakeRecycled();
+    while (JobPtr job = recycled.PopFront()) {
+      // Beyond the cap a job is freed here, on the JS thread that allocated it.
+      if (spareJobs_.size() < kMaxSpareJobs) spareJobs_.push_back(std::move(job));
+    }
+  }
+  if (spareJobs_.empty()) return std::make_unique<Job>();
+  JobPtr job = std::move(spareJobs_.back());
+  spareJobs_.pop_back();
+  job->ResetForReuse();
+  return job;
 }
 
 Napi::Value ModelHost::Close(Napi::Env env) {

@@ -58,6 +58,8 @@ class ModelHost : public std::enable_shared_from_this<ModelHost> {
   // session), keeping only the final statistics.
   void ReleaseWorker(Napi::Env env);
   void UpdateRef(Napi::Env env);
+  // A job for the next request: a recycled one when the workers have returned any, else a new one.
+  JobPtr NewJob();
   void ThrowIfClosed(Napi::Env env) const;
 
   enum class State {
@@ -82,11 +84,12 @@ class ModelHost : public std::enable_shared_from_this<ModelHost> {
   napi_deferred loadDeferred_ = nullptr;
   std::vector<napi_deferred> closeDeferreds_;
   State state_ = State::kLoading;
-  bool referenced_ = true;      // whether the thread-safe function keeps the event loop alive
-  size_t pending_ = 0;          // accepted jobs whose promises are not yet settled
-  JsStringList outputNames_;    // property keys of the outputs, created once
-  int64_t throwOnSettle_ = -1;  // test hook: settling the job with this index throws
-  int64_t settled_ = 0;         // jobs settled so far (for the hook)
+  bool referenced_ = true;         // whether the thread-safe function keeps the event loop alive
+  size_t pending_ = 0;             // accepted jobs whose promises are not yet settled
+  std::vector<JobPtr> spareJobs_;  // recycled jobs for the next requests (NewJob)
+  JsStringList outputNames_;       // property keys of the outputs, created once
+  int64_t throwOnSettle_ = -1;     // test hook: settling the job with this index throws
+  int64_t settled_ = 0;            // jobs settled so far (for the hook)
 };
 
 // The JS class wrapping a ModelHost; its methods are declared in ts/native.ts.

@@ -48,7 +48,13 @@ ModelWorker::~ModelWorker() {
   (void)completed_.TakeAll();
 }
 
-void ModelWorker::FreeDisposed() { (void)disposed_.TakeAll(); }
+void ModelWorker::FreeDisposed() {
+  JobChain disposed = disposed_.TakeAll();
+  while (JobPtr job = disposed.PopFront()) {
+    job->ReleaseWorkerMemory();
+    recycled_.Push(std::move(job));
+  }
+}
 
 void ModelWorker::StartThread(int instance) {
   // Counted before the thread exists so its own decrement can never come first.

@@ -82,9 +82,14 @@ class ModelWorker {
   // JS thread: every finished job, oldest first.
   JobChain TakeCompleted() { return completed_.TakeAll(); }
 
-  // JS thread: hands a settled job back; a worker frees it, so ORT's output memory is released
-  // on the thread that allocated it.
+  // JS thread: hands a settled job back. A worker frees its outputs, so ORT's output memory is
+  // released on the thread that allocated it, and returns the job itself (TakeRecycled), so what
+  // the JS thread allocated is reused or freed there: a free into another thread's malloc arena
+  // takes that arena's lock, which the two threads then contended for on every request.
   void Dispose(JobPtr job) noexcept { disposed_.Push(std::move(job)); }
+
+  // JS thread: the disposed jobs the workers have released, for reuse after ResetForReuse.
+  JobChain TakeRecycled() { return recycled_.TakeAll(); }
 
   StatsSnapshot Stats() const { return stats_.Snapshot(); }
   size_t Queued() const { return queued_.load(std::memory_order_relaxed); }
@@ -138,7 +143,8 @@ class ModelWorker {
   std::atomic<bool> abandon_{false};
 
   CompletionList completed_;
-  CompletionList disposed_;           // settled jobs waiting to be freed by a worker
+  CompletionList disposed_;           // settled jobs waiting for a worker to release their outputs
+  CompletionList recycled_;           // released jobs on their way back to the JS thread
   std::vector<std::thread> threads_;  // JS thread only
   // Instance threads that have not left their loop; counted just before a thread is created and
   // uncounted if creation fails, so a failed start never makes Exited() wait forever.

@@ -75,6 +75,40 @@ describe('demo models match onnxruntime-node', () => {
     expectTensorClose(only[last], reference[last], 1e-6);
   });
 
+  it('multi_io: requests of every shape in turn each get their own answer (the native jobs are reused)', async () => {
+    const { multi_io: path } = await demoModels();
+    const model = await load(path);
+    const names = model.metadata.outputs.map((o) => o.name);
+    for (let i = 0; i < 200; i++) {
+      const inputs: Record<string, Tensor> = {};
+      for (const info of model.metadata.inputs) inputs[info.name] = tensorFor(info.type, [2, 3], i);
+      const reference = await referenceRun(path, inputs);
+      const kind = i % 4;
+      if (kind === 0) {
+        const outputs = await model.infer(inputs);
+        expect(Object.keys(outputs).sort()).toEqual([...names].sort());
+        for (const name of names) expectTensorClose(outputs[name], reference[name], 1e-6);
+      } else if (kind === 1) {
+        const { outputs, timing } = await model.inferWithTiming(inputs, { outputs: [names[1]!] });
+        expect(Object.keys(outputs)).toEqual([names[1]]);
+        expectTensorClose(outputs[names[1]!], reference[names[1]!], 1e-6);
+        expect(timing.queueNs).toBeGreaterThanOrEqual(0);
+      } else if (kind === 2) {
+        // Expires in the queue (the model thread fails it) unless taken within a microsecond.
+        const settled = await model.infer(inputs, { timeoutMs: 0.001 }).then(
+          (outputs) => ({ outputs }),
+          (error: unknown) => ({ error }),
+        );
+        if ('error' in settled) expect(settled.error).toMatchObject({ code: 'UNAVAILABLE' });
+        else for (const name of names) expectTensorClose(settled.outputs[name], reference[name], 1e-6);
+      } else {
+        const outputs = await model.infer(inputs, { outputs: [names[0]!] });
+        expect(Object.keys(outputs)).toEqual([names[0]]);
+        expectTensorClose(outputs[names[0]!], reference[names[0]!], 1e-6);
+      }
+    }
+  });
+
   it('squeezenet', async () => {
     const { 'squeezenet1.0': path } = await demoModels();
     const model = await load(path);
