@@ -17,9 +17,9 @@ namespace {
 // A non-negative integer at the start of `text`, or -1 when there is none ("max", "-1", garbage).
 long long LeadingCount(std::string_view text) {
   long long value = -1;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  (void)end;
-  return error == std::errc() && value >= 0 ? value : -1;
+  const std::from_chars_result parsed =
+      std::from_chars(text.data(), text.data() + text.size(), value);
+  return parsed.ec == std::errc() && value >= 0 ? value : -1;
 }
 
 double QuotaCpus(long long quota, long long period) {
