@@ -265,7 +265,7 @@ void ModelHost::Settle(Napi::Env env, JobPtr job, const JsStrings::Values& strin
       RejectWithText(env, deferred, "returning the outputs failed");
     }
   }
-  // ORT's output memory goes back to the thread that allocated it (no allocator contention).
+  // A worker frees ORT's output memory on its own thread and hands the job back for reuse.
   worker_->Dispose(std::move(job));
 }
 
